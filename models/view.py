@@ -1,0 +1,59 @@
+"""The order view: the `status` query's answer and `starter.py status --json`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from models.status import OrderStatus
+
+
+class LineView(BaseModel):
+    sku: str
+    quantity: int
+
+
+class Allocation(BaseModel):
+    sku: str
+    warehouse_id: str
+    quantity: int
+
+
+class ShipmentView(BaseModel):
+    shipment_id: str
+    warehouse_id: str
+    carrier: str
+    tracking_number: str
+    status: str = "BOOKED"
+
+
+class PaymentView(BaseModel):
+    status: str = "PENDING"
+    amount: Decimal = Decimal("0.00")
+
+
+class SlaView(BaseModel):
+    ship_by: datetime | None = None
+    breached: bool = False
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str
+    detail: str = ""
+
+
+class OrderView(BaseModel):
+    order_id: str
+    status: OrderStatus = OrderStatus.RECEIVED
+    priority: int = 50
+    risk_level: str = "low"
+    lines: list[LineView] = Field(default_factory=list)
+    allocations: list[Allocation] = Field(default_factory=list)
+    shipments: list[ShipmentView] = Field(default_factory=list)
+    payment: PaymentView = Field(default_factory=PaymentView)
+    sla: SlaView = Field(default_factory=SlaView)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    cancel_reason: str | None = None

@@ -1,0 +1,1 @@
+"""Composition root: settings, logging, the data converter, and the worker process."""

@@ -1,0 +1,60 @@
+"""Settings: `temporal-dev.yaml` first, environment variables over it (CONTRACT.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_FILE = PROJECT_ROOT / "temporal-dev.yaml"
+
+
+def _yaml_env(section: str) -> dict[str, str]:
+    if not ENV_FILE.exists():
+        return {}
+    data: dict[str, Any] = yaml.safe_load(ENV_FILE.read_text()) or {}
+    return dict((data.get("env") or {}).get(section) or {})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    oms_task_queue: str = "orders"
+    oms_database_url: str = f"sqlite:///{PROJECT_ROOT / '.oms' / 'oms.db'}"
+    oms_sim_pace: float = 1.0
+    oms_run_simulators: bool = True  # the carrier simulator runs inside the worker process
+    oms_log_format: str = "auto"  # auto, json or console
+
+    @property
+    def task_queue(self) -> str:
+        return self.oms_task_queue
+
+
+def dev_server_options() -> dict[str, str]:
+    """The `dev-server` section: flags for `temporal server start-dev`."""
+    return _yaml_env("dev-server")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Defaults from temporal-dev.yaml; environment variables win; explicit overrides win last."""
+    client, oms = _yaml_env("dev"), _yaml_env("oms")
+    defaults: dict[str, Any] = {}
+    if "address" in client:
+        defaults["temporal_address"] = client["address"]
+    if "namespace" in client:
+        defaults["temporal_namespace"] = client["namespace"]
+    for key in ("task-queue", "database-url", "sim-pace"):
+        if key in oms:
+            defaults["oms_" + key.replace("-", "_")] = oms[key]
+    url = defaults.get("oms_database_url", "")
+    if url.startswith("sqlite:///.") or url.startswith("sqlite:///o"):
+        # A relative SQLite path in the yaml is relative to the project, not the cwd.
+        defaults["oms_database_url"] = f"sqlite:///{PROJECT_ROOT / url.removeprefix('sqlite:///')}"
+    from_env = Settings()
+    explicit = from_env.model_dump(include=from_env.model_fields_set)
+    return Settings(**{**defaults, **explicit, **overrides})
