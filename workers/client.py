@@ -1,0 +1,16 @@
+"""Connecting to Temporal with the shared data converter; nothing connects at import."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+
+from workers.converter import DATA_CONVERTER
+from workers.settings import Settings
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=DATA_CONVERTER,
+    )

@@ -1,0 +1,1 @@
+"""Thin orchestration: sequencing, timers, signals, updates, queries, compensation."""
