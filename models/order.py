@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 
 class Tier(StrEnum):
@@ -20,6 +27,7 @@ class ServiceLevel(StrEnum):
 
 
 class _Strict(BaseModel):
+    # Unknown keys are ignored, not refused, so a newer storefront can add fields.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
@@ -34,7 +42,7 @@ class Customer(_Strict):
 class Address(_Strict):
     recipient: str = Field(min_length=1)
     phone: str = Field(min_length=5)
-    country: str = Field(min_length=2, max_length=2)
+    country: str = Field(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")
     province: str = Field(min_length=1)
     city: str = Field(min_length=1)
     district: str = ""
@@ -43,20 +51,41 @@ class Address(_Strict):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
 
+    @field_validator("country")
+    @classmethod
+    def _upper_country(cls, country: str) -> str:
+        return country.upper()
+
+    @model_validator(mode="after")
+    def _both_coordinates_or_neither(self) -> Address:
+        # Half a coordinate would silently turn distance-based sourcing off.
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon must be given together")
+        return self
+
+
+_DECIMAL_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
 
 def _decimal_string(value: object) -> object:
-    # Money is a decimal string; a float would lose cents, so it is refused too.
-    if isinstance(value, float):
-        raise ValueError("money must be a decimal string, e.g. \"59.90\"")
-    return value
+    # Money is a decimal string; a float would lose cents, and "1e3" or a bool is a typo.
+    if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and _DECIMAL_TEXT.match(value.strip()):
+        return value.strip()
+    raise ValueError('money must be a decimal string, e.g. "59.90"')
 
 
 class OrderLine(_Strict):
     sku: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(gt=0, le=10_000)
+    # strict: `true` or "2" is a malformed document, not a quantity.
+    quantity: int = Field(gt=0, le=10_000, strict=True)
     unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
 
-    _money = field_validator("unit_price", mode="before")(_decimal_string)
+    @field_validator("unit_price", mode="before")
+    @classmethod
+    def _money(cls, value: object) -> object:
+        return _decimal_string(value)
 
 
 class PaymentMethod(_Strict):
@@ -70,7 +99,8 @@ class Shipping(_Strict):
 
 class OrderDocument(_Strict):
     order_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    placed_at: datetime
+    # Aware only: SLA deadlines are compared with the workflow's (UTC) clock.
+    placed_at: AwareDatetime
     channel: str = "web"
     customer: Customer
     shipping_address: Address
@@ -78,6 +108,11 @@ class OrderDocument(_Strict):
     payment: PaymentMethod
     shipping: Shipping = Field(default_factory=Shipping)
     promotion_code: str | None = None
+
+    @field_validator("promotion_code")
+    @classmethod
+    def _blank_code_is_none(cls, code: str | None) -> str | None:
+        return code or None
 
     @field_validator("lines")
     @classmethod
