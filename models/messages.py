@@ -36,3 +36,10 @@ class RestockInput(BaseModel):
     sku: str
     warehouse_id: str
     quantity: int = Field(gt=0)
+
+
+class RetryPaymentInput(BaseModel):
+    """A new payment attempt inside the re-payment window."""
+
+    method: str = Field(min_length=1)
+    token: str = Field(min_length=1)

@@ -1,0 +1,243 @@
+"""OrderWorkflow: one customer order from intake to completion (ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from models import errors, priority, risk, sla
+    from models.activity_io import AuthorizeInput, RecordStatusInput
+    from models.messages import (
+        CancelInput,
+        CancelResult,
+        CarrierEvent,
+        RestockInput,
+        RetryPaymentInput,
+    )
+    from models.order import OrderDocument
+    from models.order_state import OrderState
+    from models.status import OrderStatus, cancel_refusal
+    from models.view import OrderView
+    from workflows import search_attributes as sa
+    from workflows.activity_calls import call
+    from workflows.order_steps import OrderSteps, OrderStopped, failure_reason, failure_type
+
+S = OrderStatus
+PAYMENT_WINDOW = timedelta(hours=1)  # a declined order keeps its stock this long
+RETURN_WINDOW = timedelta(days=7)  # delivered orders complete when it closes
+
+
+@workflow.defn(name="OrderWorkflow")
+class OrderWorkflow(OrderSteps):
+    @workflow.init
+    def __init__(self, order: OrderDocument) -> None:
+        self.order = order
+        self.state = OrderState(order)
+        self.cancel_request: CancelInput | None = None
+        self.new_payment: AuthorizeInput | None = None
+        self.restocks = 0
+        self.sla_watch: asyncio.Task[None] | None = None
+
+    @workflow.run
+    async def run(self, order: OrderDocument) -> OrderView:
+        try:
+            await self._intake()
+            await self._source_stock()
+            await self._take_payment()
+            await self._book_shipments()
+            await self._track_until_delivered()
+            await workflow.sleep(RETURN_WINDOW, summary="return window")
+            await self._record(S.COMPLETED, "return window closed", notify=False)
+        except OrderStopped as stop:
+            await self._compensate(stop.status, stop.reason)
+        except ActivityError as failure:
+            if self.state.shipped:
+                raise  # goods are on their way: nothing to undo, ops take it from here
+            # A step gave up after its bounded retries: undo what was done.
+            await self._compensate(S.CANCELLED, f"step failed: {failure_reason(failure)}")
+        if self.sla_watch is not None:
+            await self.sla_watch  # ends by itself once the order is shipped or closed
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state.view
+
+    # --- messages -------------------------------------------------------------------
+
+    @workflow.signal(name="cancel")
+    def cancel(self, request: CancelInput) -> None:
+        refusal = cancel_refusal(self.state.status)
+        if refusal:
+            self.state.note(workflow.now(), "CANCEL_IGNORED", refusal)
+        elif self.cancel_request is None:
+            self.cancel_request = request
+
+    @workflow.update(name="request_cancel")
+    async def request_cancel(self, request: CancelInput) -> CancelResult:
+        self.cancel(request)
+        await workflow.wait_condition(lambda: self.state.closed)
+        accepted = self.state.status == S.CANCELLED
+        return CancelResult(
+            accepted=accepted,
+            status=self.state.status.value,
+            message=self.state.view.cancel_reason or "order closed before the cancel applied",
+        )
+
+    @request_cancel.validator
+    def _check_cancel(self, request: CancelInput) -> None:
+        refusal = cancel_refusal(self.state.status)
+        if refusal:
+            raise ValueError(refusal)
+
+    @workflow.signal(name="carrier_event")
+    def carrier_event(self, event: CarrierEvent) -> None:
+        if self.state.apply_carrier_event(event) is None:
+            workflow.logger.info("tracking event ignored: %s", event.event_id)
+
+    @workflow.signal(name="retry_payment")
+    def retry_payment(self, attempt: RetryPaymentInput) -> None:
+        if self.state.status != S.AWAITING_PAYMENT:
+            self.state.note(workflow.now(), "RETRY_PAYMENT_IGNORED", "no payment is awaited")
+            return
+        self.new_payment = AuthorizeInput(
+            order_id=self.order.order_id,
+            idempotency_key="",  # set by the payment step, which numbers the attempts
+            amount=self.order.total,
+            method=attempt.method,
+            token=attempt.token,
+        )
+
+    @workflow.signal(name="restock")
+    def restock(self, arrival: RestockInput) -> None:
+        self.restocks += 1
+        self.state.note(workflow.now(), "RESTOCK", f"{arrival.quantity} x {arrival.sku}")
+
+    @workflow.query(name="status")
+    def status(self) -> OrderView:
+        return self.state.view
+
+    # --- the order's life -----------------------------------------------------------
+
+    async def _intake(self) -> None:
+        prio, assessment = priority.classify(self.order), risk.assess(self.order)
+        view, now = self.state.view, workflow.now()
+        view.priority, view.risk_level = prio.value, assessment.level
+        view.sla.ship_by = sla.ship_by(now, self.order.shipping.service_level, prio.value)
+        self.sla_watch = asyncio.create_task(self._watch_sla(view.sla.ship_by))
+        customer = self.order.customer
+        workflow.upsert_search_attributes(
+            [
+                sa.CUSTOMER_ID.value_set(customer.customer_id),
+                sa.CUSTOMER_TIER.value_set(customer.tier.value),
+                sa.ORDER_TOTAL.value_set(float(self.order.total)),
+                sa.RISK_LEVEL.value_set(assessment.level),
+                sa.SLA_BREACHED.value_set(False),
+            ]
+        )
+        why = ", ".join(prio.reasons + assessment.reasons) or "standard order"
+        await self._record(S.RECEIVED, f"priority {prio.value}, risk {assessment.level}: {why}")
+        try:
+            self.facts = await self._validate()
+        except ActivityError as failure:
+            raise OrderStopped(S.REJECTED, failure_reason(failure)) from failure
+        self._check_cancel_requested()
+
+    async def _take_payment(self) -> None:
+        request = AuthorizeInput(
+            order_id=self.order.order_id,
+            idempotency_key=f"{self.order.order_id}:authorize:1",
+            amount=self.order.total,
+            method=self.order.payment.method,
+            token=self.order.payment.token,
+        )
+        while True:
+            try:
+                payment = await self._authorize(request)
+                break
+            except ActivityError as failure:
+                if failure_type(failure) != errors.PAYMENT_DECLINED:
+                    raise OrderStopped(S.CANCELLED, failure_reason(failure)) from failure
+                request = await self._await_new_payment(request, failure_reason(failure))
+        self.state.view.payment.status = payment.status
+        self.state.push("void_payment", payment.payment_id)
+        self.payment = payment
+        self._check_cancel_requested()
+
+    async def _await_new_payment(self, last: AuthorizeInput, reason: str) -> AuthorizeInput:
+        self.new_payment = None
+        self.state.view.payment.status = "DECLINED"
+        await self._record(S.AWAITING_PAYMENT, f"{reason}; pay again within 1 hour")
+        await self._wait_or_stop(lambda: self.new_payment is not None, PAYMENT_WINDOW)
+        if self.new_payment is None:
+            raise OrderStopped(S.CANCELLED, "payment not completed within the window")
+        attempt = int(last.idempotency_key.rsplit(":", 1)[1]) + 1
+        return self.new_payment.model_copy(
+            update={"idempotency_key": f"{self.order.order_id}:authorize:{attempt}"}
+        )
+
+    async def _watch_sla(self, ship_by: datetime) -> None:
+        delay = sla.breach_delay(workflow.now(), ship_by)
+        try:
+            await workflow.wait_condition(
+                lambda: self.state.shipped or self.state.closed,
+                timeout=delay,
+                timeout_summary="ship-by deadline",
+            )
+        except TimeoutError:
+            await self._breach_sla()
+
+    async def _breach_sla(self) -> None:
+        view = self.state.view
+        view.sla.breached = True
+        view.priority = priority.escalate(view.priority)
+        workflow.upsert_search_attributes(
+            [sa.SLA_BREACHED.value_set(True), sa.ORDER_PRIORITY.value_set(view.priority)]
+        )
+        detail = f"not shipped by {view.sla.ship_by:%Y-%m-%d %H:%M} UTC; priority {view.priority}"
+        await self._log_event("SLA_BREACHED", detail, notify=False, alert_ops=True)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _check_cancel_requested(self) -> None:
+        if self.cancel_request is not None:
+            raise OrderStopped(S.CANCELLED, self.cancel_request.reason)
+
+    async def _wait_or_stop(self, ready: Callable[[], bool], timeout: timedelta) -> None:
+        """Wait for `ready()` or the timeout; a cancel request stops the order."""
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: bool(ready()) or self.cancel_request is not None, timeout=timeout
+            )
+        self._check_cancel_requested()
+
+    async def _record(self, status: OrderStatus, detail: str, *, notify: bool = True) -> None:
+        self.state.move_to(status, workflow.now(), detail)
+        workflow.upsert_search_attributes(
+            [
+                sa.ORDER_STATUS.value_set(status.value),
+                sa.ORDER_PRIORITY.value_set(self.state.view.priority),
+            ]
+        )
+        await self._write(status.value, detail, notify=notify, alert_ops=False)
+
+    async def _log_event(self, event: str, detail: str, *, notify: bool, alert_ops: bool) -> None:
+        self.state.note(workflow.now(), event, detail)
+        await self._write(event, detail, notify=notify, alert_ops=alert_ops)
+
+    async def _write(self, event: str, detail: str, *, notify: bool, alert_ops: bool) -> None:
+        sequence = self.state.next_sequence()
+        record = RecordStatusInput(
+            idempotency_key=f"{self.order.order_id}:record:{sequence}",
+            sequence=sequence,
+            event=event,
+            detail=detail,
+            view=self.state.view,
+            customer=self.order.customer,
+            notify_customer=notify,
+            alert_ops=alert_ops,
+        )
+        await call("record_status", record, summary=f"{event}: {detail}"[:200])
