@@ -1,0 +1,98 @@
+"""Engines and small portable SQL helpers; nothing connects until first use.
+
+SQLite is tuned for several worker processes writing at once: WAL so readers never
+block, a long busy timeout, and every write transaction opened with BEGIN IMMEDIATE so
+two writers never both hold a read lock and deadlock on the upgrade to a write lock.
+The same code runs on PostgreSQL (psycopg): only the URL changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+BUSY_TIMEOUT_S = 30
+_READ_ONLY = "oms_read_only"
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (the recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    from activities import tables  # noqa: F401  (registers the tables on the metadata)
+
+    SQLModel.metadata.create_all(engine)
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only: on SQLite it does not take the write lock."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_READ_ONLY: True})
+        yield connection
+
+
+def _insert(connection: Connection, table: Table) -> Any:
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"no idempotent insert for the {dialect} dialect")
+
+
+def insert_ignore(
+    connection: Connection, table: Table, values: dict[str, Any], *, key: Sequence[str]
+) -> bool:
+    """Insert unless a row with the same unique `key` exists; True when it was inserted."""
+    statement = (
+        _insert(connection, table).values(**values).on_conflict_do_nothing(index_elements=list(key))
+    )
+    return connection.execute(statement).rowcount == 1
+
+
+def upsert(
+    connection: Connection,
+    table: Table,
+    values: dict[str, Any],
+    *,
+    key: Sequence[str],
+    keep: Sequence[str] = (),
+) -> None:
+    """Insert, or update the existing row's columns except the `key` and the `keep` ones."""
+    statement = _insert(connection, table).values(**values)
+    fixed = {*key, *keep}
+    changes = {name: statement.excluded[name] for name in values if name not in fixed}
+    connection.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))

@@ -1,0 +1,154 @@
+"""The order read model, its audit trail and the notification outbox, written together.
+
+One status change is one transaction: the audit row is inserted first under the step's
+idempotency key, and when it already exists the whole step was applied before, so a
+retry writes nothing at all (no second event, no second message).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine, select
+from temporalio import activity
+
+from activities.db import insert_ignore, reading, upsert
+from activities.sqltypes import utcnow
+from activities.tables import Notification, Order, OrderEvent
+from models.activity_io import RecordStatusInput
+
+log = structlog.get_logger(__name__)
+ORDERS = Order.__table__
+EVENTS = OrderEvent.__table__
+OUTBOX = Notification.__table__
+
+MESSAGES = {
+    "RECEIVED": "We have received your order {id}.",
+    "ON_HOLD": "Your order {id} needs a quick check before we can continue.",
+    "BACKORDERED": "Some items in order {id} are out of stock; we will tell you when they arrive.",
+    "RESERVED": "The items of order {id} are reserved for you.",
+    "AWAITING_PAYMENT": "Payment for order {id} did not go through; please try another method.",
+    "ALLOCATED": "Order {id} is paid and being packed.",
+    "SHIPPED": "Order {id} is on its way.",
+    "DELIVERED": "Order {id} has been delivered. Enjoy!",
+    "COMPLETED": "Thank you for your order {id}! Tell us how it went.",
+    "CANCELLED": "Order {id} was cancelled.",
+    "REJECTED": "We could not accept order {id}.",
+    "SLA_BREACHED": "Order {id} is running late; we are on it and will update you soon.",
+}
+
+
+def customer_message(event: str, order_id: str) -> str:
+    default = "There is an update on your order {id}: " + event.replace("_", " ").lower() + "."
+    return MESSAGES.get(event, default).format(id=order_id)
+
+
+class OrderRecordActivities:
+    def __init__(self, engine: Engine, *, ops_recipient: str = "ops") -> None:
+        self._engine = engine
+        self._ops_recipient = ops_recipient
+
+    @activity.defn(name="record_status")
+    def record_status(self, data: RecordStatusInput) -> None:
+        view, key, now = data.view, data.idempotency_key, utcnow()
+        outbox = []
+        if data.notify_customer:
+            body = customer_message(data.event, view.order_id)
+            outbox += [("email", data.customer.email, body), ("sms", data.customer.phone, body)]
+        if data.alert_ops:
+            detail = f": {data.detail}" if data.detail else ""
+            outbox.append(
+                ("ops", self._ops_recipient, f"[{data.event}] order {view.order_id}{detail}")
+            )
+        with self._engine.begin() as connection:
+            event = {
+                "order_id": view.order_id,
+                "event": data.event,
+                "detail": data.detail,
+                "actor": data.actor,
+                "at": now,
+                "idempotency_key": key,
+            }
+            if not insert_ignore(connection, EVENTS, event, key=("idempotency_key",)):
+                log.info(
+                    "record_status",
+                    order_id=view.order_id,
+                    event=data.event,
+                    outcome="already_recorded",
+                )
+                return
+            row = {
+                "order_id": view.order_id,
+                "customer_id": data.customer.customer_id,
+                "status": view.status.value,
+                "priority": view.priority,
+                "total": view.payment.amount,
+                "view_json": view.model_dump_json(),
+                "created_at": now,
+                "updated_at": now,
+            }
+            upsert(connection, ORDERS, row, key=("order_id",), keep=("created_at",))
+            for channel, recipient, body in outbox:
+                message = {
+                    "order_id": view.order_id,
+                    "channel": channel,
+                    "recipient": recipient,
+                    "event": data.event,
+                    "body": body,
+                    "created_at": now,
+                    "idempotency_key": f"{key}:{channel}",
+                }
+                insert_ignore(connection, OUTBOX, message, key=("idempotency_key",))
+        for channel, _, _ in outbox:  # no personal data in logs: never the recipient or body
+            log.info(
+                "notification_queued", order_id=view.order_id, channel=channel, event=data.event
+            )
+        log.info(
+            "record_status",
+            order_id=view.order_id,
+            event=data.event,
+            outcome="recorded",
+            status=view.status.value,
+        )
+
+
+def order_row(engine: Engine, *, order_id: str) -> dict[str, Any] | None:
+    """The read model row, its view parsed into `view`; None for an unknown order."""
+    with reading(engine) as connection:
+        row = connection.execute(select(ORDERS).where(ORDERS.c.order_id == order_id)).mappings()
+        found = row.one_or_none()
+    if found is None:
+        return None
+    result = {k: v for k, v in found.items() if k != "view_json"}
+    return result | {"view": json.loads(found["view_json"])}
+
+
+def order_events(engine: Engine, *, order_id: str) -> list[dict[str, Any]]:
+    """The audit trail, oldest first."""
+    query = (
+        select(EVENTS.c.event, EVENTS.c.detail, EVENTS.c.actor, EVENTS.c.at)
+        .where(EVENTS.c.order_id == order_id)
+        .order_by(EVENTS.c.id)
+    )
+    with reading(engine) as connection:
+        return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def notifications(engine: Engine, *, order_id: str) -> list[dict[str, Any]]:
+    """The outbox rows of one order, oldest first."""
+    query = (
+        select(
+            OUTBOX.c.channel,
+            OUTBOX.c.recipient,
+            OUTBOX.c.event,
+            OUTBOX.c.body,
+            OUTBOX.c.created_at,
+            OUTBOX.c.sent_at,
+        )
+        .where(OUTBOX.c.order_id == order_id)
+        .order_by(OUTBOX.c.id)
+    )
+    with reading(engine) as connection:
+        return [dict(row) for row in connection.execute(query).mappings()]
