@@ -100,9 +100,9 @@ def test_sku_no_warehouse_lists_is_short() -> None:
 
 
 def test_over_reserved_stock_counts_as_none() -> None:
-    snapshot = _stock(WH_SH={"A": -4}, WH_HZ={"A": 3})
-    plan = plan_sourcing(_lines(A=3), snapshot, _address())
-    assert _picked(plan) == [("WH-HZ", "A", 3)]
+    snapshot = _stock(WH_SH={"A": -4}, WH_HZ={"A": 3}, WH_BJ={"A": 2})
+    plan = plan_sourcing(_lines(A=5), snapshot, _address())
+    assert _picked(plan) == [("WH-BJ", "A", 2), ("WH-HZ", "A", 3)]
 
 
 def test_without_coordinates_distances_tie_and_warehouse_id_decides() -> None:
