@@ -1,0 +1,92 @@
+"""`starter.py load`: place N generated orders, C at a time; throughput and latency."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import time
+from decimal import Decimal
+from typing import Any
+
+from temporalio.client import Client
+
+from cli import orders, store
+from cli.generate import BOOKED, CLOSED, WAITING, make_order, run_stamp, wait_until
+from cli.output import CommandError, ProgressBar
+from workers.settings import Settings
+
+
+def plan_lines(
+    count: int, inventory: list[dict[str, Any]], prices: dict[str, Decimal]
+) -> list[list[tuple[str, int, Decimal]]]:
+    """One unit of a SKU per order, spread over the SKUs with stock above safety stock."""
+    spare: dict[str, int] = {}
+    for row in inventory:
+        free = int(row["available"]) - int(row["safety_stock"])
+        if free > 0 and row["sku"] in prices:
+            spare[str(row["sku"])] = spare.get(str(row["sku"]), 0) + free
+    if sum(spare.values()) < count:
+        raise CommandError(
+            f"not enough stock for {count} orders ({sum(spare.values())} spare units): "
+            "seed more stock or lower --orders"
+        )
+    plans: list[list[tuple[str, int, Decimal]]] = []
+    for sku in itertools.cycle(sorted(spare)):
+        if len(plans) == count:
+            break
+        if spare[sku] > 0:
+            spare[sku] -= 1
+            plans.append([(sku, 1, prices[sku])])
+    return plans
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+async def run_load(
+    client: Client, settings: Settings, count: int, concurrency: int, timeout: float
+) -> dict[str, Any]:
+    plans = plan_lines(count, store.inventory(settings), store.prices(settings))
+    stamp, gate, bar = run_stamp(), asyncio.Semaphore(concurrency), ProgressBar(count, "orders")
+    latencies: list[float] = []
+    missed: dict[str, str] = {}
+
+    async def one(index: int, lines: list[tuple[str, int, Decimal]]) -> None:
+        async with gate:
+            order = make_order(f"LOAD-{stamp}-{index:05d}", lines, n=index)
+            since = time.time()
+            handle = await orders.start_order(client, settings, order)
+            settled = await wait_until(
+                handle, BOOKED | CLOSED | WAITING, since_wall=since, timeout=timeout
+            )
+        if settled.view is not None and settled.view.status in BOOKED:
+            latencies.append(settled.seconds)
+        else:
+            seen = settled.view.status.value if settled.view else "never answered"
+            missed[order.order_id] = f"timed out at {seen}" if settled.timed_out else seen
+        bar.advance()
+
+    started = time.monotonic()
+    await asyncio.gather(*(one(i, lines) for i, lines in enumerate(plans)))
+    elapsed = time.monotonic() - started
+    bar.finish()
+    return {
+        "orders": count,
+        "concurrency": concurrency,
+        "allocated": len(latencies),
+        "elapsed_s": round(elapsed, 3),
+        "throughput_per_s": round(len(latencies) / elapsed, 3) if elapsed else 0.0,
+        "latency_s": {
+            "p50": round(percentile(latencies, 50), 3),
+            "p95": round(percentile(latencies, 95), 3),
+            "p99": round(percentile(latencies, 99), 3),
+            "max": round(max(latencies, default=0.0), 3),
+        },
+        "not_allocated": missed,
+    }

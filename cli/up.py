@@ -1,0 +1,130 @@
+"""`starter.py up`: dev server, worker, schema and seed; serve until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from cli import store
+from cli.output import CommandError
+from workers.devserver import DevServer, log_tail, start_dev_server
+from workers.settings import PROJECT_ROOT, Settings
+
+STATE_DIR = PROJECT_ROOT / ".oms"
+DEMO_CATALOG = PROJECT_ROOT / "data" / "catalog.json"
+
+
+def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """`python -m workers` against this address and database, logging to `log_path`."""
+    env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": settings.temporal_address,
+        "TEMPORAL_NAMESPACE": settings.temporal_namespace,
+        "OMS_TASK_QUEUE": settings.task_queue,
+        "OMS_DATABASE_URL": settings.oms_database_url,
+        "OMS_SIM_PACE": str(settings.oms_sim_pace),
+    }
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        # Own session, so Ctrl-C reaches only us and we stop the worker before the server.
+        return subprocess.Popen(
+            [sys.executable, "-m", "workers"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
+
+
+async def serve(args: argparse.Namespace, settings: Settings) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    server: DevServer | None = None
+    worker: subprocess.Popen[bytes] | None = None
+    say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    try:
+        if not args.no_server:
+            server = await asyncio.to_thread(
+                start_dev_server,
+                port=args.port,
+                ui_port=args.ui_port,
+                log_path=STATE_DIR / "temporal-server.log",
+            )
+            settings = settings.model_copy(update={"temporal_address": server.address})
+            say(f"Temporal dev server on {server.address} (log {server.log_path})")
+        counts = store.ensure_seeded(settings, DEMO_CATALOG)
+        if counts:
+            say("seeded the demo catalog: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        worker_log = STATE_DIR / "worker.log"
+        worker = start_worker(settings, worker_log)
+        say(f"worker started (pid {worker.pid}, log {worker_log})")
+        say(f"HTTP gateway: not part of this build yet (port {args.http_port} is reserved)")
+        if args.demo:
+            await _demo_unless_stopped(settings, stop, args.json, server.ui_url if server else None)
+        _where_to_look(say, server, settings)
+        say("serving; Ctrl-C stops everything started here")
+        while not stop.is_set():
+            if worker.poll() is not None:
+                raise CommandError(
+                    f"the worker exited with code {worker.returncode}; log tail:\n"
+                    + log_tail(worker_log)
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+        say("stopping")
+        return 0
+    finally:
+        if worker is not None:
+            stop_process(worker)
+        if server is not None:
+            server.stop()
+
+
+async def _demo_unless_stopped(
+    settings: Settings, stop: asyncio.Event, as_json: bool, url: str | None
+) -> None:
+    from cli.commands import client_for
+    from cli.demo import describe_demo, run_demo
+    from cli.output import emit
+
+    demo = asyncio.ensure_future(run_demo(await client_for(settings), settings, url=url))
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({demo, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if not demo.done():
+        demo.cancel()
+        return
+    stopped.cancel()
+    emit(demo.result(), as_json, describe_demo)
+
+
+def _where_to_look(say: object, server: DevServer | None, settings: Settings) -> None:
+    url = server.ui_url if server else None
+    lines = [
+        f"Web UI:    {url}" if url else f"Temporal:  {settings.temporal_address} (its own UI)",
+        f"CLI:       {Path(sys.executable).parent / 'temporal'} workflow list "
+        f"--address {settings.temporal_address}",
+        f"database:  {settings.oms_database_url}",
+        "try:       python starter.py inventory; python starter.py status ORDER_ID",
+    ]
+    for line in lines:
+        say(line)  # type: ignore[operator]
