@@ -43,10 +43,20 @@ def _spare(inventory: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 def _split_lines(spare: dict[str, dict[str, int]], price: dict[str, Decimal]) -> list[Any]:
     # Two SKUs that no single warehouse holds together force a split shipment.
     stocked = {sku: {w for w, n in by_wh.items() if n > 0} for sku, by_wh in spare.items()}
-    for a in sorted(stocked):
-        for b in sorted(stocked):
-            if a < b and stocked[a] and stocked[b] and not stocked[a] & stocked[b]:
-                return [(a, 1, price[a]), (b, 1, price[b])]
+    pairs = [
+        (price[a] + price[b], a, b)
+        for a in stocked
+        for b in stocked
+        if a < b
+        and a in price
+        and b in price
+        and stocked[a]
+        and stocked[b]
+        and not stocked[a] & stocked[b]
+    ]
+    if pairs:  # the cheapest such pair, so the total does not raise the risk score
+        _, a, b = min(pairs)
+        return [(a, 1, price[a]), (b, 1, price[b])]
     # Otherwise more of one SKU than any single warehouse holds.
     for sku, by_wh in sorted(spare.items()):
         if sum(by_wh.values()) > max(by_wh.values(), default=0) > 0:

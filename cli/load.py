@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
+import heapq
 import math
 import time
 from decimal import Decimal
@@ -31,13 +31,15 @@ def plan_lines(
             f"not enough stock for {count} orders ({sum(spare.values())} spare units): "
             "seed more stock or lower --orders"
         )
+    # Always the SKU with the most spare units: plentiful stock carries the load and
+    # scarce SKUs stay untouched (the demo's backorder needs them scarce, not gone).
+    heap = [(-units, sku) for sku, units in spare.items()]
+    heapq.heapify(heap)
     plans: list[list[tuple[str, int, Decimal]]] = []
-    for sku in itertools.cycle(sorted(spare)):
-        if len(plans) == count:
-            break
-        if spare[sku] > 0:
-            spare[sku] -= 1
-            plans.append([(sku, 1, prices[sku])])
+    for _ in range(count):
+        units, sku = heapq.heappop(heap)
+        plans.append([(sku, 1, prices[sku])])
+        heapq.heappush(heap, (units + 1, sku))
     return plans
 
 
