@@ -75,7 +75,7 @@ class OrderRecordActivities:
                 log.info(
                     "record_status",
                     order_id=view.order_id,
-                    event=data.event,
+                    order_event=data.event,
                     outcome="already_recorded",
                 )
                 return
@@ -103,12 +103,15 @@ class OrderRecordActivities:
                 insert_ignore(connection, OUTBOX, message, key=("idempotency_key",))
         for channel, _, _ in outbox:  # no personal data in logs: never the recipient or body
             log.info(
-                "notification_queued", order_id=view.order_id, channel=channel, event=data.event
+                "notification_queued",
+                order_id=view.order_id,
+                channel=channel,
+                order_event=data.event,
             )
         log.info(
             "record_status",
             order_id=view.order_id,
-            event=data.event,
+            order_event=data.event,
             outcome="recorded",
             status=view.status.value,
         )

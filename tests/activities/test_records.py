@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Engine
+from structlog.testing import capture_logs
+
+from activities.records import (
+    OrderRecordActivities,
+    notifications,
+    order_events,
+    order_row,
+)
+from models.activity_io import RecordStatusInput
+from models.status import OrderStatus
+from models.view import OrderView, PaymentView
+from tests.activities.conftest import CUSTOMER
+
+
+def _record(event: str, key: str, status: OrderStatus, **changes: object) -> RecordStatusInput:
+    view = OrderView(
+        order_id="SO-1", status=status, priority=70, payment=PaymentView(amount=Decimal("119.80"))
+    )
+    return RecordStatusInput(
+        idempotency_key=key, event=event, view=view, customer=CUSTOMER, **changes
+    )
+
+
+def test_a_retried_record_writes_one_event_and_one_set_of_messages(engine: Engine) -> None:
+    records = OrderRecordActivities(engine)
+    request = _record("RESERVED", "SO-1:record:2", OrderStatus.RESERVED, detail="from WH-A")
+
+    records.record_status(request)
+    records.record_status(request)
+
+    assert [
+        (e["event"], e["detail"], e["actor"]) for e in order_events(engine, order_id="SO-1")
+    ] == [("RESERVED", "from WH-A", "system")]
+    sent = notifications(engine, order_id="SO-1")
+    assert [(n["channel"], n["recipient"]) for n in sent] == [
+        ("email", "li@example.com"),
+        ("sms", "+86 138 0000 0000"),
+    ]
+    assert "SO-1" in sent[0]["body"] and "reserved" in sent[0]["body"]
+
+
+def test_the_read_model_follows_the_latest_status_and_keeps_its_creation_time(
+    engine: Engine,
+) -> None:
+    records = OrderRecordActivities(engine)
+    records.record_status(_record("RECEIVED", "SO-1:record:1", OrderStatus.RECEIVED))
+    created = order_row(engine, order_id="SO-1")["created_at"]
+
+    records.record_status(_record("RESERVED", "SO-1:record:2", OrderStatus.RESERVED))
+
+    row = order_row(engine, order_id="SO-1")
+    assert (row["status"], row["priority"], row["total"]) == ("RESERVED", 70, Decimal("119.80"))
+    assert row["customer_id"] == "C-1" and row["view"]["status"] == "RESERVED"
+    assert row["created_at"] == created and row["updated_at"] >= created
+    assert row["created_at"].tzinfo is not None
+    assert order_row(engine, order_id="SO-404") is None
+
+
+def test_an_ops_alert_goes_to_the_ops_channel_only_when_asked(engine: Engine) -> None:
+    records = OrderRecordActivities(engine, ops_recipient="ops@example.com")
+
+    records.record_status(
+        _record(
+            "SLA_BREACHED",
+            "SO-1:record:3",
+            OrderStatus.RESERVED,
+            detail="ship-by passed",
+            notify_customer=False,
+            alert_ops=True,
+        )
+    )
+
+    [alert] = notifications(engine, order_id="SO-1")
+    assert (alert["channel"], alert["recipient"]) == ("ops", "ops@example.com")
+    assert "ship-by passed" in alert["body"]
+
+
+def test_notification_logs_carry_no_personal_data(engine: Engine) -> None:
+    with capture_logs() as logs:
+        OrderRecordActivities(engine).record_status(
+            _record("SHIPPED", "SO-1:record:4", OrderStatus.SHIPPED)
+        )
+
+    queued = [line for line in logs if line["event"] == "notification_queued"]
+    assert [(line["channel"], line["order_id"]) for line in queued] == [
+        ("email", "SO-1"),
+        ("sms", "SO-1"),
+    ]
+    text = repr(logs)
+    assert "li@example.com" not in text and "138 0000" not in text
