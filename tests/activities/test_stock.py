@@ -171,3 +171,13 @@ def test_stock_levels_list_every_warehouse_with_what_is_available(seeded: Engine
     assert by_id["WH-A"].available == {"TEA": 6, "MUG": 3}
     assert by_id["WH-B"].available == {"TEA": 5, "MUG": 0}
     assert (by_id["WH-B"].lat, by_id["WH-B"].lon) == (39.9, 116.4)
+
+
+def test_reserve_stock_runs_inside_a_temporal_activity_context(seeded: Engine) -> None:
+    from temporalio.testing import ActivityEnvironment
+
+    result = ActivityEnvironment().run(
+        StockActivities(seeded).reserve_stock, _reserve("SO-9:reserve:1", ("TEA", "WH-B", 5))
+    )
+
+    assert result.reserved and _level(seeded, "TEA", "WH-B")["available"] == 0
