@@ -3,6 +3,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine, func, select
+from temporalio.testing import ActivityEnvironment
 
 from activities.catalog import CatalogActivities
 from activities.ledger import ledger_totals, list_inventory, stock_drift
@@ -174,8 +175,6 @@ def test_stock_levels_list_every_warehouse_with_what_is_available(seeded: Engine
 
 
 def test_reserve_stock_runs_inside_a_temporal_activity_context(seeded: Engine) -> None:
-    from temporalio.testing import ActivityEnvironment
-
     result = ActivityEnvironment().run(
         StockActivities(seeded).reserve_stock, _reserve("SO-9:reserve:1", ("TEA", "WH-B", 5))
     )
