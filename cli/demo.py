@@ -123,6 +123,9 @@ async def run_demo(
             "scenario": case.name,
             "order_id": order.order_id,
             "status": status.value if status else "UNKNOWN",
+            "warehouses": " ".join(sorted({a.warehouse_id for a in settled.view.allocations}))
+            if settled.view
+            else "",
             "expected": "/".join(sorted(s.value for s in case.expect)),
             "as_expected": status in case.expect,
         }
@@ -137,11 +140,15 @@ async def run_demo(
 
 
 def describe_demo(report: dict[str, Any]) -> str:
-    columns = ["scenario", "order_id", "status", "expected", "as_expected"]
+    columns = ["scenario", "order_id", "status", "warehouses"]
+    rows = [
+        {**row, "status": row["status"] + ("" if row["as_expected"] else " (unexpected)")}
+        for row in report["orders"]
+    ]
     counts = [{"status": k, "orders": v} for k, v in sorted(report["by_status"].items())]
     return "\n".join(
         [
-            table(report["orders"], columns),
+            table(rows, columns),
             "",
             table(counts, ["status", "orders"]),
             "",

@@ -41,28 +41,25 @@ async def _histories(
 
 
 async def replay(args: argparse.Namespace, client: Client | None) -> int:
-    seen: list[str] = []
-
-    async def counted() -> AsyncIterator[WorkflowHistory]:
-        async for history in _histories(args, client):
-            seen.append(history.workflow_id)
-            yield history
-
-    results = await replayer().replay_workflows(counted(), raise_on_replay_failure=False)
-    if not seen:
+    ok: list[str] = []
+    failures: dict[str, str] = {}
+    async with replayer().workflow_replay_iterator(_histories(args, client)) as results:
+        async for result in results:  # one result per history, in order
+            workflow_id = result.history.workflow_id
+            if result.replay_failure is None:
+                ok.append(workflow_id)
+            else:
+                failures[workflow_id] = str(result.replay_failure)
+    replayed = len(ok) + len(failures)
+    if not replayed:
         # Replaying nothing proves nothing: say so instead of passing.
         raise CommandError("no histories matched: nothing was replayed")
-    failures = {wid: str(err) for wid, err in results.replay_failures.items()}
-    report = {
-        "replayed": len(seen),
-        "ok": [wid for wid in seen if wid not in failures],
-        "failed": failures,
-    }
+    report = {"replayed": replayed, "ok": ok, "failed": failures}
 
     def human(r: dict[str, object]) -> str:
-        lines = [f"ok      {wid}" for wid in report["ok"]]
+        lines = [f"ok      {wid}" for wid in ok]
         lines += [f"FAILED  {wid}: {err}" for wid, err in failures.items()]
-        lines.append(f"{len(seen) - len(failures)}/{len(seen)} histories replay cleanly")
+        lines.append(f"{len(ok)}/{replayed} histories replay cleanly")
         return "\n".join(lines)
 
     emit(report, args.json, human)
