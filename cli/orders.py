@@ -28,6 +28,7 @@ from workflows import search_attributes as sa
 
 WORKFLOW_TYPE = "OrderWorkflow"
 QUERY_TIMEOUT = timedelta(seconds=10)
+GLANCE_TIMEOUT = timedelta(seconds=3)  # for a status that has a fallback
 UPDATE_TIMEOUT = timedelta(seconds=60)  # the update waits for compensation to finish
 
 
@@ -86,7 +87,7 @@ async def place(client: Client, settings: Settings, order: OrderDocument) -> dic
 async def current_status(handle: WorkflowHandle) -> str:
     """The status query's answer; else the OrderStatus search attribute; else RECEIVED."""
     try:
-        view = await handle.query("status", result_type=OrderView, rpc_timeout=QUERY_TIMEOUT)
+        view = await handle.query("status", result_type=OrderView, rpc_timeout=GLANCE_TIMEOUT)
         return view.status.value
     except Exception:  # no worker yet, or the first workflow task not done: fall back
         pass
