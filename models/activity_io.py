@@ -118,7 +118,8 @@ class RecordStatusInput(BaseModel):
     """One status change: the read model, the audit event and the outbox in one transaction."""
 
     idempotency_key: str
-    sequence: int = 0  # grows with every record of the order: an older view never overwrites a newer
+    # Grows with every record of the order, so an older view never overwrites a newer one.
+    sequence: int = 0
     event: str  # RECEIVED, RESERVED, SLA_BREACHED, CANCELLED, ...
     detail: str = ""
     view: OrderView
