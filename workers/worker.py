@@ -1,0 +1,99 @@
+"""The composition root: builds the activity objects and runs one worker process.
+
+Everything the activities need (database engine, sandbox gateway, simulated carrier)
+is created here and injected; the carrier simulator runs beside the worker and
+signals tracking events to the order workflows, as a carrier's webhook would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.carrier import CarrierActivities
+from activities.carrier_sim import SimulatedCarrier
+from activities.catalog import CatalogActivities
+from activities.db import create_schema, make_engine
+from activities.payment import PaymentActivities
+from activities.payment_gateway import SandboxGateway
+from activities.records import OrderRecordActivities
+from activities.simulator import CarrierSimulator
+from activities.stock import StockActivities
+from models.messages import CarrierEvent
+from workers.client import connect
+from workers.settings import Settings
+from workflows.order import OrderWorkflow
+
+log = structlog.get_logger(__name__)
+ACTIVITY_THREADS = 32  # sync activities wait on the database, not the CPU
+
+
+def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any]]:
+    catalog = CatalogActivities(engine)
+    stock = StockActivities(engine)
+    payment = PaymentActivities(SandboxGateway(engine))
+    carrier = CarrierActivities(SimulatedCarrier(engine, pace=settings.oms_sim_pace))
+    records = OrderRecordActivities(engine)
+    return [
+        catalog.validate_order,
+        catalog.get_stock_levels,
+        stock.reserve_stock,
+        stock.release_stock,
+        stock.ship_stock,
+        payment.authorize_payment,
+        payment.capture_payment,
+        payment.void_payment,
+        payment.refund_payment,
+        carrier.book_shipment,
+        carrier.cancel_shipment,
+        records.record_status,
+    ]
+
+
+def build_worker(
+    client: Client, settings: Settings, engine: Engine, executor: ThreadPoolExecutor
+) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[OrderWorkflow],
+        activities=build_activities(engine, settings),
+        activity_executor=executor,
+        max_concurrent_activities=ACTIVITY_THREADS,
+    )
+
+
+def signaller(client: Client) -> Callable[[str, CarrierEvent], Any]:
+    async def send(workflow_id: str, event: CarrierEvent) -> None:
+        await client.get_workflow_handle(workflow_id).signal("carrier_event", event)
+
+    return send
+
+
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run one worker (and the carrier simulator) until `stop` is set."""
+    stop = stop or asyncio.Event()
+    engine = make_engine(settings.oms_database_url)
+    create_schema(engine)
+    client = await connect(settings)
+    simulator = CarrierSimulator(engine, pace=settings.oms_sim_pace)
+    with ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
+        worker = build_worker(client, settings, engine, executor)
+        tasks = [asyncio.create_task(worker.run())]
+        if settings.oms_run_simulators:
+            tasks.append(asyncio.create_task(simulator.run(signaller(client), stop=stop)))
+        log.info(
+            "worker_started", task_queue=settings.task_queue, address=settings.temporal_address
+        )
+        await stop.wait()
+        await worker.shutdown()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    engine.dispose()
+    log.info("worker_stopped")
