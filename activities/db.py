@@ -90,9 +90,17 @@ def upsert(
     *,
     key: Sequence[str],
     keep: Sequence[str] = (),
+    newer: str | None = None,
 ) -> None:
-    """Insert, or update the existing row's columns except the `key` and the `keep` ones."""
+    """Insert, or update the existing row's columns except the `key` and the `keep` ones.
+
+    With `newer`, the existing row is only updated when the incoming value of that column
+    is greater, so a late, older write never overwrites a newer one.
+    """
     statement = _insert(connection, table).values(**values)
     fixed = {*key, *keep}
     changes = {name: statement.excluded[name] for name in values if name not in fixed}
-    connection.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
+    where = table.c[newer] < statement.excluded[newer] if newer else None
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=list(key), set_=changes, where=where)
+    )

@@ -86,10 +86,13 @@ class OrderRecordActivities:
                 "priority": view.priority,
                 "total": view.payment.amount,
                 "view_json": view.model_dump_json(),
+                "sequence": data.sequence,
                 "created_at": now,
                 "updated_at": now,
             }
-            upsert(connection, ORDERS, row, key=("order_id",), keep=("created_at",))
+            upsert(
+                connection, ORDERS, row, key=("order_id",), keep=("created_at",), newer="sequence"
+            )
             for channel, recipient, body in outbox:
                 message = {
                     "order_id": view.order_id,

@@ -85,6 +85,7 @@ class Order(SQLModel, table=True):
     priority: int
     total: Decimal = Field(sa_type=Money)
     view_json: str = Field(sa_type=Text)
+    sequence: int = 0  # the workflow's record counter: the newest view wins
     created_at: datetime = _at()
     updated_at: datetime = _at()
 

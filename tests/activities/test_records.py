@@ -44,6 +44,20 @@ def test_a_retried_record_writes_one_event_and_one_set_of_messages(engine: Engin
     assert "SO-1" in sent[0]["body"] and "reserved" in sent[0]["body"]
 
 
+def test_a_late_older_record_never_overwrites_a_newer_view(engine: Engine) -> None:
+    records = OrderRecordActivities(engine)
+    records.record_status(_record("ALLOCATED", "SO-1:record:3", OrderStatus.ALLOCATED, sequence=3))
+    records.record_status(
+        _record("SLA_BREACHED", "SO-1:record:2", OrderStatus.RESERVED, sequence=2)
+    )
+
+    assert order_row(engine, order_id="SO-1")["status"] == "ALLOCATED"
+    assert [e["event"] for e in order_events(engine, order_id="SO-1")] == [
+        "ALLOCATED",
+        "SLA_BREACHED",
+    ]
+
+
 def test_the_read_model_follows_the_latest_status_and_keeps_its_creation_time(
     engine: Engine,
 ) -> None:
@@ -51,7 +65,7 @@ def test_the_read_model_follows_the_latest_status_and_keeps_its_creation_time(
     records.record_status(_record("RECEIVED", "SO-1:record:1", OrderStatus.RECEIVED))
     created = order_row(engine, order_id="SO-1")["created_at"]
 
-    records.record_status(_record("RESERVED", "SO-1:record:2", OrderStatus.RESERVED))
+    records.record_status(_record("RESERVED", "SO-1:record:2", OrderStatus.RESERVED, sequence=2))
 
     row = order_row(engine, order_id="SO-1")
     assert (row["status"], row["priority"], row["total"]) == ("RESERVED", 70, Decimal("119.80"))
