@@ -171,7 +171,9 @@ class OrderWorkflow(OrderSteps):
         self.new_payment = None
         self.state.view.payment.status = "DECLINED"
         await self._record(S.AWAITING_PAYMENT, f"{reason}; pay again within 1 hour")
-        await self._wait_or_stop(lambda: self.new_payment is not None, PAYMENT_WINDOW)
+        await self._wait_or_stop(
+            lambda: self.new_payment is not None, PAYMENT_WINDOW, "re-payment window"
+        )
         if self.new_payment is None:
             raise OrderStopped(S.CANCELLED, "payment not completed within the window")
         attempt = int(last.idempotency_key.rsplit(":", 1)[1]) + 1
@@ -206,11 +208,15 @@ class OrderWorkflow(OrderSteps):
         if self.cancel_request is not None:
             raise OrderStopped(S.CANCELLED, self.cancel_request.reason)
 
-    async def _wait_or_stop(self, ready: Callable[[], bool], timeout: timedelta) -> None:
+    async def _wait_or_stop(
+        self, ready: Callable[[], bool], timeout: timedelta, summary: str
+    ) -> None:
         """Wait for `ready()` or the timeout; a cancel request stops the order."""
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
-                lambda: bool(ready()) or self.cancel_request is not None, timeout=timeout
+                lambda: bool(ready()) or self.cancel_request is not None,
+                timeout=timeout,
+                timeout_summary=summary,
             )
         self._check_cancel_requested()
 

@@ -72,7 +72,9 @@ class OrderSteps:
 
     # Provided by OrderWorkflow.
     async def _record(self, status: OrderStatus, detail: str, *, notify: bool = True) -> None: ...
-    async def _wait_or_stop(self, ready: Callable[[], bool], timeout: timedelta) -> None: ...
+    async def _wait_or_stop(
+        self, ready: Callable[[], bool], timeout: timedelta, summary: str
+    ) -> None: ...
     def _check_cancel_requested(self) -> None: ...
 
     def _key(self, step: str) -> str:
@@ -142,7 +144,7 @@ class OrderSteps:
             await self._record(S.BACKORDERED, detail)
         else:
             self.state.note(workflow.now(), "STILL_SHORT", detail)
-        await self._wait_or_stop(lambda: self.restocks > seen, BACKORDER_WINDOW)
+        await self._wait_or_stop(lambda: self.restocks > seen, BACKORDER_WINDOW, "backorder window")
         if self.restocks == seen:
             raise OrderStopped(S.CANCELLED, "stock did not arrive within 7 days")
 
