@@ -112,8 +112,9 @@ class CatalogActivities:
             problem = _problem(connection, data.order)
             if problem is None:
                 skus = [line.sku for line in data.order.lines]
+                columns = (PRODUCTS.c.sku, PRODUCTS.c.weight_kg, PRODUCTS.c.volume_l)
                 products = connection.execute(
-                    select(PRODUCTS.c.sku, PRODUCTS.c.weight_kg, PRODUCTS.c.volume_l)
+                    select(*columns, PRODUCTS.c.similar)
                     .where(PRODUCTS.c.sku.in_(skus))
                     .order_by(PRODUCTS.c.sku)
                 ).all()
@@ -121,7 +122,10 @@ class CatalogActivities:
                     select(CARRIERS).order_by(CARRIERS.c.carrier_id)
                 ).mappings()
                 result = ValidateOrderResult(
-                    products=[ProductFacts(sku=s, weight_kg=w, volume_l=v) for s, w, v in products],
+                    products=[
+                        ProductFacts(sku=s, weight_kg=w, volume_l=v, similar=list(similar or []))
+                        for s, w, v, similar in products
+                    ],
                     carriers=[CarrierDoc.model_validate(dict(row)) for row in carriers],
                 )
         if problem is not None:

@@ -23,6 +23,7 @@ class ProductFacts(BaseModel):
     sku: str
     weight_kg: float
     volume_l: float
+    similar: list[str] = Field(default_factory=list)  # offered when this SKU is short
 
 
 class ValidateOrderResult(BaseModel):

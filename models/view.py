@@ -45,6 +45,18 @@ class TimelineEntry(BaseModel):
     detail: str = ""
 
 
+class Substitute(BaseModel):
+    for_sku: str
+    sku: str
+    available: int
+
+
+class BackorderView(BaseModel):
+    short_skus: list[str] = Field(default_factory=list)
+    substitutes: list[Substitute] = Field(default_factory=list)
+    decision: str | None = None  # the customer's last answer: wait, substitute or cancel
+
+
 class OrderView(BaseModel):
     order_id: str
     status: OrderStatus = OrderStatus.RECEIVED
@@ -57,3 +69,4 @@ class OrderView(BaseModel):
     sla: SlaView = Field(default_factory=SlaView)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     cancel_reason: str | None = None
+    backorder: BackorderView | None = None

@@ -11,8 +11,9 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from models import errors, priority, risk, sla
+    from models import backorder, errors, priority, risk, sla
     from models.activity_io import AuthorizeInput, RecordStatusInput
+    from models.backorder import BackorderDecisionInput, DecisionResult
     from models.messages import (
         CancelInput,
         CancelResult,
@@ -42,6 +43,7 @@ class OrderWorkflow(OrderSteps):
         self.cancel_request: CancelInput | None = None
         self.new_payment: AuthorizeInput | None = None
         self.restocks = 0
+        self.decision: BackorderDecisionInput | None = None
         self.sla_watch: asyncio.Task[None] | None = None
 
     @workflow.run
@@ -110,6 +112,29 @@ class OrderWorkflow(OrderSteps):
             method=attempt.method,
             token=attempt.token,
         )
+
+    @workflow.update(name="backorder_decision")
+    def backorder_decision(self, decision: BackorderDecisionInput) -> DecisionResult:
+        offer = self.state.view.backorder
+        assert offer is not None  # the validator admits decisions only while backordered
+        offer.decision = decision.choice
+        if decision.choice == "cancel":
+            self.cancel(CancelInput(reason="the customer cancelled the backorder"))
+            message = "the order will be cancelled"
+        elif decision.choice == "substitute":
+            self.decision = decision
+            message = f"{decision.substitute_sku} will be reserved instead"
+        else:
+            self.decision = decision
+            message = "the order keeps waiting for restock"
+        return DecisionResult(accepted=True, status=self.state.status.value, message=message)
+
+    @backorder_decision.validator
+    def _check_backorder_decision(self, decision: BackorderDecisionInput) -> None:
+        offer = self.state.view.backorder if self.state.status == S.BACKORDERED else None
+        refusal = backorder.refusal(offer, decision)
+        if refusal:
+            raise ValueError(refusal)
 
     @workflow.signal(name="restock")
     def restock(self, arrival: RestockInput) -> None:

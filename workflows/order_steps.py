@@ -13,7 +13,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from models import carriers, errors, sourcing
+    from models import backorder, carriers, errors, sourcing
     from models.activity_io import (
         AuthorizeInput,
         BookShipmentInput,
@@ -30,11 +30,12 @@ with workflow.unsafe.imports_passed_through():
         ValidateOrderInput,
         ValidateOrderResult,
     )
+    from models.backorder import BackorderDecisionInput
     from models.messages import CancelInput
     from models.order import OrderDocument
     from models.order_state import Compensation, OrderState
     from models.status import OrderStatus
-    from models.view import ShipmentView
+    from models.view import BackorderView, ShipmentView
     from workflows import search_attributes as sa
     from workflows.activity_calls import call
 
@@ -65,6 +66,7 @@ class OrderSteps:
     order: OrderDocument
     state: OrderState
     cancel_request: CancelInput | None
+    decision: BackorderDecisionInput | None
     restocks: int
     facts: ValidateOrderResult
     payment: PaymentResult
@@ -121,6 +123,7 @@ class OrderSteps:
                 result = await self._act("reserve_stock", request, ReserveResult, plan.explanation)
                 assert isinstance(result, ReserveResult)
                 if result.reserved:
+                    self.state.view.backorder = None
                     await self._reserved(key, result, plan.explanation)
                     return
                 races, short = races + 1, result.short_skus
@@ -138,15 +141,47 @@ class OrderSteps:
         self._check_cancel_requested()
 
     async def _await_restock(self, short: list[str]) -> None:
-        seen = self.restocks
-        detail = f"short of {', '.join(short)}; waiting up to 7 days for restock"
+        """BACKORDERED: wait for restock or the customer's decision, up to the window."""
+        seen, deadline = self.restocks, workflow.now() + BACKORDER_WINDOW
+        offer = await self._backorder_offer(short)
+        names = ", ".join(s.sku for s in offer.substitutes) or "none"
+        detail = f"short of {', '.join(short)}; similar in stock: {names}; waiting up to 7 days"
         if self.state.status != S.BACKORDERED:
             await self._record(S.BACKORDERED, detail)
         else:
             self.state.note(workflow.now(), "STILL_SHORT", detail)
-        await self._wait_or_stop(lambda: self.restocks > seen, BACKORDER_WINDOW, "backorder window")
-        if self.restocks == seen:
-            raise OrderStopped(S.CANCELLED, "stock did not arrive within 7 days")
+        while True:
+            self.decision = None
+            await self._wait_or_stop(
+                lambda: self.restocks > seen or self.decision is not None,
+                max(deadline - workflow.now(), timedelta(0)),
+                "backorder window",
+            )
+            if self.restocks > seen:
+                return
+            if self.decision is None:
+                raise OrderStopped(S.CANCELLED, "stock did not arrive within 7 days")
+            if self.decision.choice == "substitute":
+                chosen = next(s for s in offer.substitutes if s.sku == self.decision.substitute_sku)
+                self.state.view.lines = backorder.swap(self.state.view.lines, chosen)
+                self.state.note(workflow.now(), "SUBSTITUTED", f"{chosen.sku} for {chosen.for_sku}")
+                return
+            self.state.note(workflow.now(), "CUSTOMER_WAITS", "the customer chose to wait")
+
+    async def _backorder_offer(self, short: list[str]) -> BackorderView:
+        products = self.facts.products
+        similar = backorder.similar_skus(short, products)
+        offer = BackorderView(short_skus=short)
+        if similar:
+            snapshot = await self._act(
+                "get_stock_levels", StockQuery(skus=similar), StockSnapshot, "similar items"
+            )
+            assert isinstance(snapshot, StockSnapshot)
+            offer.substitutes = backorder.substitutes_for(
+                short, products, self.state.view.lines, snapshot
+            )
+        self.state.view.backorder = offer
+        return offer
 
     async def _book_shipments(self) -> None:
         allocations = sorted(self.state.view.allocations, key=lambda a: a.warehouse_id)

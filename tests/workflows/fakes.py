@@ -57,6 +57,7 @@ class FakeShop:
         self.unavailable_carriers: set[str] = set()
         self.reserve_races = 0  # how many reservations lose a race before one succeeds
         self.unknown_skus: set[str] = set()
+        self.similar: dict[str, list[str]] = {"TEA-001": ["TEA-002", "TEA-003"]}
 
     def gate(self, name: str) -> asyncio.Event:
         self.gates[name] = asyncio.Event()
@@ -83,7 +84,10 @@ class FakeShop:
                         non_retryable=True,
                     )
             products = [
-                ProductFacts(sku=ln.sku, weight_kg=0.5, volume_l=1) for ln in req.order.lines
+                ProductFacts(
+                    sku=ln.sku, weight_kg=0.5, volume_l=1, similar=shop.similar.get(ln.sku, [])
+                )
+                for ln in req.order.lines
             ]
             return ValidateOrderResult(products=products, carriers=CARRIERS)
 
