@@ -3,7 +3,10 @@
 SQLite is tuned for several worker processes writing at once: WAL so readers never
 block, a long busy timeout, and every write transaction opened with BEGIN IMMEDIATE so
 two writers never both hold a read lock and deadlock on the upgrade to a write lock.
-The same code runs on PostgreSQL (psycopg): only the URL changes.
+The same code runs on PostgreSQL (psycopg 3, `postgresql+psycopg://...`): only the URL
+changes. There every transaction is READ COMMITTED, which the stock steps rely on: a
+conditional `UPDATE ... WHERE` that waited for a concurrent writer re-checks its condition
+against the committed row, so two reservations can never both take the last unit.
 """
 
 from __future__ import annotations
@@ -19,11 +22,23 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 BUSY_TIMEOUT_S = 30
+# PostgreSQL connections per engine: enough for the worker's activity threads (32); more
+# threads than that queue for a connection (up to POOL_TIMEOUT_S) instead of failing.
+POOL_SIZE, POOL_OVERFLOW, POOL_TIMEOUT_S = 10, 30, 60
 _READ_ONLY = "oms_read_only"
 
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_timeout=POOL_TIMEOUT_S,
+            isolation_level="READ COMMITTED",
+        )
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
@@ -77,10 +92,23 @@ def insert_ignore(
     connection: Connection, table: Table, values: dict[str, Any], *, key: Sequence[str]
 ) -> bool:
     """Insert unless a row with the same unique `key` exists; True when it was inserted."""
+    return insert_ignore_many(connection, table, [values], key=key) == 1
+
+
+def insert_ignore_many(
+    connection: Connection, table: Table, rows: Sequence[dict[str, Any]], *, key: Sequence[str]
+) -> int:
+    """Insert the rows (one statement) except those whose unique `key` exists; how many were."""
+    if not rows:
+        return 0
     statement = (
-        _insert(connection, table).values(**values).on_conflict_do_nothing(index_elements=list(key))
+        _insert(connection, table)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=list(key))
+        # psycopg's dialect forgets an INSERT's rowcount unless told to keep it.
+        .execution_options(preserve_rowcount=True)
     )
-    return connection.execute(statement).rowcount == 1
+    return connection.execute(statement).rowcount
 
 
 def upsert(

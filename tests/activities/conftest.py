@@ -1,13 +1,23 @@
-"""A real SQLite file per test, a small catalog, and builders for activity inputs."""
+"""A real database per test, a small catalog, and builders for activity inputs.
+
+Every test that takes `engine` (or `seeded`) runs on a SQLite file of its own, and also
+on PostgreSQL when OMS_TEST_POSTGRES_URL is set (`bash scripts/postgres.sh | tail -1`).
+On PostgreSQL each run works in a schema of its own (so runs never meet), created once
+and emptied before every test.
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
 from activities.catalog import seed_catalog
 from activities.db import create_schema, make_engine
@@ -40,10 +50,41 @@ CATALOG = CatalogDocument.model_validate(
 )
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db' / 'oms.db'}")
-    create_schema(engine)
+POSTGRES_URL = os.environ.get("OMS_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a fresh schema for this run, dropped at the end."""
+    schema = f"oms_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _emptied(engine: Engine) -> Engine:
+    create_schema(engine)  # once per run; later only checks the tables are there
+    names = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+    return engine
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "postgresql":
+        engine = _emptied(make_engine(request.getfixturevalue("postgres_url")))
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path / 'db' / 'oms.db'}")
+        create_schema(engine)
     yield engine
     engine.dispose()
 
