@@ -38,7 +38,7 @@ from models.view import Allocation, LineView
 
 EARTH_RADIUS_KM = 6371.0
 EXACT_BUDGET = 2000  # subsets the exact search may try before settling for greedy
-ALTERNATIVES_BUDGET = 64  # subsets with one more shipment tried for the candidate list
+ALTERNATIVES_BUDGET = 64  # subsets tried for the runners-up in the candidate list
 CANDIDATES = 5
 
 Members = tuple[int, ...]  # indices into _Problem.sites, ascending (so by warehouse id)
@@ -282,15 +282,23 @@ def _search(p: _Problem, budget: int) -> tuple[Members, list[Members]]:
             found += exact
             break
         size += 1
-    best_size = min(len(m) for m in found)
-    if len(found) < CANDIDATES + 1 and budget:
-        more = combinations(pool, best_size + 1)
-        for _, combo in zip(range(ALTERNATIVES_BUDGET), more, strict=False):
-            members = tuple(sorted(combo))
-            if _feasible(p, members) and _minimal(p, members):
-                found.append(members)
+    if budget:
+        found += _alternatives(p, min(len(m) for m in found))
     ranked = sorted(set(found), key=lambda m: _key(p, m))
     return ranked[0], ranked
+
+
+def _alternatives(p: _Problem, size: int) -> list[Members]:
+    """Runners-up for the record, dominated warehouses included: the cheapest subsets of
+    the winning size and of one more, as far as a small budget goes."""
+    order = sorted(range(len(p.sites)), key=lambda i: p.sites[i].rank)
+    subsets = (c for k in (size, size + 1) for c in combinations(order, k))
+    found = []
+    for _, combo in zip(range(ALTERNATIVES_BUDGET), subsets, strict=False):
+        members = tuple(sorted(combo))
+        if _feasible(p, members) and _minimal(p, members):
+            found.append(members)
+    return found
 
 
 # -- the reference: every subset --
