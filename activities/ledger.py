@@ -391,26 +391,16 @@ def rebuild_counters(engine: Engine, *, sku: str | None = None) -> list[dict[str
     ledger rows (and any step still running adds its change on top afterwards).
     """
     with engine.begin() as connection:
-        missing = (
-            select(LEDGER.c.sku, LEDGER.c.warehouse_id)
-            .distinct()
-            .where(
-                ~exists().where(
-                    STOCK.c.sku == LEDGER.c.sku, STOCK.c.warehouse_id == LEDGER.c.warehouse_id
-                )
-            )
-        )
-        if sku is not None:
-            missing = missing.where(LEDGER.c.sku == sku)
-        for s, w in connection.execute(missing).all():
-            _ensure_stock_row(connection, s, w)
         lock = select(STOCK.c.sku).order_by(STOCK.c.sku, STOCK.c.warehouse_id).with_for_update()
         connection.execute(lock if sku is None else lock.where(STOCK.c.sku == sku)).all()
         drift = _drift(connection, sku)
         for row in drift:
+            s, w = str(row["sku"]), str(row["warehouse_id"])
+            if row["on_hand"] is None:  # ledger rows whose stock row is gone
+                _ensure_stock_row(connection, s, w)
             connection.execute(
                 update(STOCK)
-                .where(_where(str(row["sku"]), str(row["warehouse_id"])))
+                .where(_where(s, w))
                 .values(on_hand=row["ledger_on_hand"], reserved=row["ledger_reserved"])
             )
     return drift

@@ -2,13 +2,23 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import Engine, func, select
+import pytest
+from sqlalchemy import Engine, delete, func, select, update
 from temporalio.testing import ActivityEnvironment
 
 from activities.catalog import CatalogActivities
-from activities.ledger import ledger_totals, list_inventory, stock_drift
-from activities.stock import StockActivities
-from activities.tables import StockLedger
+from activities.ledger import (
+    LedgerEntry,
+    StockRefused,
+    adjust,
+    inbound,
+    ledger_totals,
+    list_inventory,
+    rebuild_counters,
+    stock_drift,
+)
+from activities.stock import StockActivities, release, reserve, ship
+from activities.tables import Stock, StockLedger
 from models.activity_io import ReleaseInput, ReserveInput, ShipStockInput, StockQuery
 from models.view import Allocation
 
@@ -180,3 +190,166 @@ def test_reserve_stock_runs_inside_a_temporal_activity_context(seeded: Engine) -
     )
 
     assert result.reserved and _level(seeded, "TEA", "WH-B")["available"] == 0
+
+
+# ---- receipts, cycle counts and reconciliation
+
+
+def _ledger(engine: Engine, key: str) -> list[tuple[str, str, str, int]]:
+    with engine.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.execute(
+                select(
+                    StockLedger.kind,
+                    StockLedger.sku,
+                    StockLedger.warehouse_id,
+                    StockLedger.quantity,
+                )
+                .where(StockLedger.idempotency_key == key)
+                .order_by(StockLedger.id)
+            )
+        ]
+
+
+def test_inbound_creates_the_stock_row_and_a_retry_returns_the_same_entry(seeded: Engine) -> None:
+    first = inbound(seeded, sku="MUG", warehouse_id="WH-B", quantity=7, idempotency_key="asn-1")
+    again = inbound(seeded, sku="MUG", warehouse_id="WH-B", quantity=7, idempotency_key="asn-1")
+
+    assert first == again == LedgerEntry("inbound", "MUG", "WH-B", 7, "asn-1")
+    assert _level(seeded, "MUG", "WH-B")["on_hand"] == 7
+    assert _ledger(seeded, "asn-1") == [("inbound", "MUG", "WH-B", 7)]
+    assert stock_drift(seeded) == []
+
+
+def test_a_key_used_for_one_step_cannot_be_reused_for_another(seeded: Engine) -> None:
+    inbound(seeded, sku="MUG", warehouse_id="WH-A", quantity=1, idempotency_key="evt-1")
+
+    with pytest.raises(ValueError, match="evt-1.*another step"):
+        adjust(seeded, sku="MUG", warehouse_id="WH-A", delta=-1, idempotency_key="evt-1")
+    assert _level(seeded, "MUG", "WH-A")["on_hand"] == 4
+
+
+def test_a_cycle_count_sets_on_hand_and_records_the_difference_once(seeded: Engine) -> None:
+    StockActivities(seeded).reserve_stock(_reserve("SO-1:reserve:1", ("TEA", "WH-A", 4)))
+
+    first = adjust(seeded, sku="TEA", warehouse_id="WH-A", counted=6, idempotency_key="count-1")
+    inbound(seeded, sku="TEA", warehouse_id="WH-A", quantity=5, idempotency_key="asn-1")
+    again = adjust(seeded, sku="TEA", warehouse_id="WH-A", counted=6, idempotency_key="count-1")
+
+    assert first == again == LedgerEntry("adjust", "TEA", "WH-A", -4, "count-1")
+    assert _level(seeded, "TEA", "WH-A") | {"safety_stock": 0} == {
+        "sku": "TEA",
+        "warehouse_id": "WH-A",
+        "on_hand": 11,
+        "reserved": 4,
+        "available": 7,
+        "safety_stock": 0,
+    }
+    assert stock_drift(seeded) == []
+
+
+def test_an_adjustment_by_a_delta_moves_on_hand_either_way(seeded: Engine) -> None:
+    up = adjust(seeded, sku="MUG", warehouse_id="WH-A", delta=2, idempotency_key="found-1")
+    down = adjust(seeded, sku="MUG", warehouse_id="WH-A", delta=-4, idempotency_key="broken-1")
+    adjust(seeded, sku="MUG", warehouse_id="WH-A", delta=-4, idempotency_key="broken-1")
+
+    assert (up.quantity, down.quantity) == (2, -4)
+    assert _level(seeded, "MUG", "WH-A")["on_hand"] == 1
+    assert stock_drift(seeded) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"counted": 3}, r"cannot adjust TEA@WH-A: on_hand would be 3, below the 4 reserved"),
+        ({"delta": -7}, r"cannot adjust TEA@WH-A: on_hand would be on_hand -7, below the 4"),
+    ],
+)
+def test_an_adjustment_below_what_is_reserved_is_refused_and_writes_nothing(
+    seeded: Engine, change: dict, message: str
+) -> None:
+    StockActivities(seeded).reserve_stock(_reserve("SO-1:reserve:1", ("TEA", "WH-A", 4)))
+    rows = _ledger_rows(seeded)
+
+    with pytest.raises(StockRefused, match=message):
+        adjust(seeded, sku="TEA", warehouse_id="WH-A", idempotency_key="count-1", **change)
+
+    assert (_level(seeded, "TEA", "WH-A")["on_hand"], _ledger_rows(seeded)) == (10, rows)
+    # Refused means nothing was recorded: the same count may go through once stock allows.
+    StockActivities(seeded).release_stock(
+        ReleaseInput(order_id="SO-1", idempotency_key="SO-1:rel", reservation_key="SO-1:reserve:1")
+    )
+    adjust(seeded, sku="TEA", warehouse_id="WH-A", idempotency_key="count-1", **change)
+    assert _level(seeded, "TEA", "WH-A")["on_hand"] == 3
+    assert stock_drift(seeded) == []
+
+
+def test_a_count_may_find_stock_where_there_was_no_row(seeded: Engine) -> None:
+    entry = adjust(seeded, sku="HOT", warehouse_id="WH-B", counted=2, idempotency_key="count-9")
+
+    assert entry.quantity == 2 and _level(seeded, "HOT", "WH-B")["on_hand"] == 2
+    with pytest.raises(StockRefused):
+        adjust(seeded, sku="MUG", warehouse_id="WH-B", delta=-1, idempotency_key="count-10")
+    assert [row["warehouse_id"] for row in list_inventory(seeded, sku="MUG")] == ["WH-A"]
+
+
+def test_adjust_takes_exactly_one_of_counted_or_delta(seeded: Engine) -> None:
+    for change in ({}, {"counted": 1, "delta": 1}, {"counted": -1}):
+        with pytest.raises(ValueError):
+            adjust(seeded, sku="TEA", warehouse_id="WH-A", idempotency_key="k", **change)
+
+
+def test_release_and_ship_return_what_they_took_out_and_the_same_on_a_retry(
+    seeded: Engine,
+) -> None:
+    reserve(
+        seeded,
+        order_id="SO-1",
+        idempotency_key="R",
+        allocations=[Allocation(sku="TEA", warehouse_id=w, quantity=2) for w in ("WH-A", "WH-B")],
+    )
+    shipped = [
+        ship(seeded, order_id="SO-1", idempotency_key="S", reservation_key="R", warehouse_id="WH-B")
+        for _ in range(2)
+    ]
+    released = [
+        release(seeded, order_id="SO-1", idempotency_key="X", reservation_key="R") for _ in range(2)
+    ]
+
+    assert shipped == [[Allocation(sku="TEA", warehouse_id="WH-B", quantity=2)]] * 2
+    assert released == [[Allocation(sku="TEA", warehouse_id="WH-A", quantity=2)]] * 2
+    assert release(seeded, order_id="SO-1", idempotency_key="X2", reservation_key="R") == []
+    assert [(r["on_hand"], r["reserved"]) for r in list_inventory(seeded, sku="TEA")] == [
+        (10, 0),
+        (3, 0),
+    ]
+
+
+def test_drift_is_reported_and_rebuild_counters_puts_the_ledger_back_in_charge(
+    seeded: Engine,
+) -> None:
+    StockActivities(seeded).reserve_stock(_reserve("SO-1:reserve:1", ("TEA", "WH-A", 4)))
+    with seeded.begin() as connection:  # a bug or a hand edit behind the ledger's back
+        connection.execute(
+            update(Stock).where(Stock.sku == "TEA", Stock.warehouse_id == "WH-A").values(reserved=0)
+        )
+        connection.execute(delete(Stock).where(Stock.sku == "MUG"))
+
+    drift = stock_drift(seeded)
+    repaired = rebuild_counters(seeded)
+
+    assert [(d["sku"], d["on_hand"], d["reserved"]) for d in drift] == [
+        ("MUG", None, None),
+        ("TEA", 10, 0),
+    ]
+    assert [(d["ledger_on_hand"], d["ledger_reserved"]) for d in drift] == [(3, 0), (10, 4)]
+    assert repaired == drift
+    assert stock_drift(seeded) == [] and rebuild_counters(seeded) == []
+    assert (
+        _level(seeded, "TEA", "WH-A")["reserved"],
+        _level(seeded, "MUG", "WH-A")["on_hand"],
+    ) == (
+        4,
+        3,
+    )
