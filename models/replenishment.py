@@ -153,23 +153,35 @@ def decide(
         below_safety_stock=position.available < safety,
         reasons=reasons,
     )
-    reasons.append(
+    decision.reasons.append(
         f"position {ip} (on hand {position.on_hand} - reserved {position.reserved} + on order "
         f"{position.on_order}) vs reorder point {rop:.1f}"
     )
     quantity = math.ceil(out - ip - 1e-9)
     if ip > rop or quantity <= 0:
-        reasons.append("no reorder: the position covers the lead time")
-        return decision
-    if best is None:
-        reasons.append(f"reorder needed but no supplier offers {category_of(position.sku)}")
-        return decision.model_copy(update={"no_supplier": True})
-    cost = (position.list_price * Decimal(str(best.offer.price_ratio))).quantize(Decimal("0.01"))
-    reasons.append(f"order {quantity} up to {out:.1f}: {best.reason}")
-    reasons += [f"passed over {s.reason}" for s in ranked[1:]]
-    return decision.model_copy(
-        update={"reorder": True, "quantity": quantity, "supplier": best.offer, "unit_cost": cost}
-    )
+        decision.reasons.append("no reorder: the position covers the lead time")
+    elif best is None:
+        decision.no_supplier = True
+        decision.reasons.append(
+            f"reorder needed but no supplier offers {category_of(position.sku)}"
+        )
+    else:
+        _order(decision, quantity, best, ranked[1:], position.list_price)
+    return decision
+
+
+def _order(
+    decision: Decision,
+    quantity: int,
+    best: SupplierScore,
+    others: Sequence[SupplierScore],
+    list_price: Decimal,
+) -> None:
+    decision.reorder, decision.quantity, decision.supplier = True, quantity, best.offer
+    ratio = Decimal(str(best.offer.price_ratio))
+    decision.unit_cost = (list_price * ratio).quantize(Decimal("0.01"))
+    decision.reasons.append(f"order {quantity} up to {decision.order_up_to:.1f}: {best.reason}")
+    decision.reasons += [f"passed over {s.reason}" for s in others]
 
 
 def plan(
