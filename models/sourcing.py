@@ -19,6 +19,8 @@ whole or not at all. No destination coordinates: every distance is 0.
 `plan_sourcing` prunes dominated warehouses, then searches exactly while the subsets
 to try stay under a budget, else settles for greedy set cover with local improvement.
 `optimal_plan` tries every subset: the reference for tests and `bench/sourcing.py`.
+Every plan records the profile version, its cost, and up to five candidates, best first
+(the winner, then runners-up with as many shipments or one more) for the timeline.
 """
 
 from __future__ import annotations
