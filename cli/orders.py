@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -105,7 +106,7 @@ async def status(client: Client, order_id: str) -> OrderView:
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             raise InvalidInput(f"order_id: no order {order_id!r}") from None
-        if error.status == RPCStatusCode.DEADLINE_EXCEEDED:
+        if _timed_out(error):
             raise CommandError(
                 f"no worker answered the status query for {order_id!r} within "
                 f"{QUERY_TIMEOUT.seconds}s: is a worker running (`python -m workers`)?"
@@ -113,14 +114,26 @@ async def status(client: Client, order_id: str) -> OrderView:
         raise
 
 
+def _timed_out(error: RPCError) -> bool:
+    # The deadline shows up as DEADLINE_EXCEEDED or as CANCELLED "Timeout expired".
+    return error.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
+
+
 async def cancel(client: Client, order_id: str, reason: str) -> dict[str, Any]:
     """The request_cancel update; a refusal raises Refused carrying the answer to print."""
     request = parse(CancelInput, {"reason": reason})
     handle = client.get_workflow_handle(workflow_id_for(order_id))
     try:
-        result = await handle.execute_update(
-            "request_cancel", request, result_type=CancelResult, rpc_timeout=UPDATE_TIMEOUT
+        # rpc_timeout bounds each poll only; the overall wait needs its own bound.
+        result = await asyncio.wait_for(
+            handle.execute_update("request_cancel", request, result_type=CancelResult),
+            UPDATE_TIMEOUT.total_seconds(),
         )
+    except TimeoutError:
+        raise CommandError(
+            f"no answer to the cancel of {order_id!r} within {UPDATE_TIMEOUT.seconds}s: "
+            "is a worker running (`python -m workers`)?"
+        ) from None
     except WorkflowUpdateFailedError as failure:
         # The validator said no (already shipped, already closed): a business refusal.
         cause = failure.cause
