@@ -21,6 +21,7 @@ from models.activity_io import (
 from models.catalog import CarrierDoc, CatalogDocument
 from models.errors import INVALID_ORDER
 from models.order import OrderDocument
+from models.sourcing_profile import SourcingProfile
 
 log = structlog.get_logger(__name__)
 PRODUCTS, WAREHOUSES, CARRIERS, STOCK = (
@@ -102,8 +103,9 @@ def check_order_against_catalog(engine: Engine, *, order: OrderDocument) -> str 
 
 
 class CatalogActivities:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, sourcing_profile: SourcingProfile | None = None) -> None:
         self._engine = engine
+        self._profile = sourcing_profile  # handed to the workflow with every stock reading
 
     @activity.defn(name="validate_order")
     def validate_order(self, data: ValidateOrderInput) -> ValidateOrderResult:
@@ -158,7 +160,8 @@ class CatalogActivities:
                     available={sku: available[w.warehouse_id].get(sku, 0) for sku in data.skus},
                 )
                 for w in warehouses
-            ]
+            ],
+            profile=self._profile,
         )
         log.info("get_stock_levels", skus=len(data.skus), outcome="ok")
         return snapshot

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from models.catalog import CarrierDoc
 from models.order import Address, Customer, OrderDocument
+from models.sourcing_profile import SourcingProfile
 from models.view import Allocation, OrderView
 
 
@@ -44,6 +45,7 @@ class WarehouseStock(BaseModel):
 
 class StockSnapshot(BaseModel):
     warehouses: list[WarehouseStock]
+    profile: SourcingProfile | None = None  # the sourcing rules in force, read with the stock
 
 
 class ReserveInput(BaseModel):

@@ -36,7 +36,7 @@ from pydantic import BaseModel, Field
 from models.activity_io import StockSnapshot
 from models.order import Address
 from models.sourcing_profile import DEFAULT_PROFILE, SourcingProfile
-from models.view import Allocation, LineView
+from models.view import Allocation, LineView, SourcingCandidate
 
 EARTH_RADIUS_KM = 6371.0
 EXACT_BUDGET = 2000  # subsets the exact search may try before settling for greedy
@@ -45,15 +45,6 @@ CANDIDATES = 5
 
 Members = tuple[int, ...]  # indices into _Problem.sites, ascending (so by warehouse id)
 Key = tuple[int, int, int, Members]  # shipments, score, priority, members
-
-
-class SourcingCandidate(BaseModel):
-    warehouses: list[str]
-    shipments: int
-    cost: Decimal  # km x per_km + handling, over the shipments
-    score: Decimal  # cost plus the priority bias: what decides after shipments
-    split: bool = False  # some line ships from more than one warehouse
-    chosen: bool = False
 
 
 class SourcingPlan(BaseModel):

@@ -57,6 +57,23 @@ class BackorderView(BaseModel):
     decision: str | None = None  # the customer's last answer: wait, substitute or cancel
 
 
+class SourcingCandidate(BaseModel):
+    warehouses: list[str]
+    shipments: int
+    cost: Decimal  # km x per_km + handling, over the shipments
+    score: Decimal  # cost plus the priority bias: what decides after shipments
+    split: bool = False  # some line ships from more than one warehouse
+    chosen: bool = False
+
+
+class SourcingDecision(BaseModel):
+    """Why the order ships from where it does: the candidates weighed and the winner."""
+
+    profile_version: str
+    explanation: str
+    candidates: list[SourcingCandidate] = Field(default_factory=list)
+
+
 class OrderView(BaseModel):
     order_id: str
     status: OrderStatus = OrderStatus.RECEIVED
@@ -70,3 +87,4 @@ class OrderView(BaseModel):
     timeline: list[TimelineEntry] = Field(default_factory=list)
     cancel_reason: str | None = None
     backorder: BackorderView | None = None
+    sourcing: SourcingDecision | None = None

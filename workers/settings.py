@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     oms_sim_pace: float = 1.0
     oms_run_simulators: bool = True  # the carrier simulator runs inside the worker process
     oms_log_format: str = "auto"  # auto, json or console
+    oms_sourcing_profile: str = str(PROJECT_ROOT / "data" / "sourcing_profile.json")
 
     @property
     def task_queue(self) -> str:

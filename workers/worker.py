@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -27,6 +28,7 @@ from activities.records import OrderRecordActivities
 from activities.simulator import CarrierSimulator
 from activities.stock import StockActivities
 from models.messages import CarrierEvent
+from models.sourcing_profile import SourcingProfile
 from workers.client import connect
 from workers.settings import Settings
 from workflows.order import OrderWorkflow
@@ -35,8 +37,14 @@ log = structlog.get_logger(__name__)
 ACTIVITY_THREADS = 32  # sync activities wait on the database, not the CPU
 
 
+def load_sourcing_profile(settings: Settings) -> SourcingProfile | None:
+    """The versioned sourcing rules; without the file, sourcing uses its built-in default."""
+    path = Path(settings.oms_sourcing_profile)
+    return SourcingProfile.model_validate_json(path.read_text()) if path.exists() else None
+
+
 def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any]]:
-    catalog = CatalogActivities(engine)
+    catalog = CatalogActivities(engine, sourcing_profile=load_sourcing_profile(settings))
     stock = StockActivities(engine)
     payment = PaymentActivities(SandboxGateway(engine))
     carrier = CarrierActivities(SimulatedCarrier(engine, pace=settings.oms_sim_pace))

@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from models.order import OrderDocument
     from models.order_state import Compensation, OrderState
     from models.status import OrderStatus
-    from models.view import BackorderView, ShipmentView
+    from models.view import BackorderView, ShipmentView, SourcingDecision
     from workflows import search_attributes as sa
     from workflows.activity_calls import call
 
@@ -113,7 +113,14 @@ class OrderSteps:
             )
             assert isinstance(snapshot, StockSnapshot)
             destination = self.order.shipping_address
-            plan = sourcing.plan_sourcing(self.state.view.lines, snapshot, destination)
+            plan = sourcing.plan_sourcing(
+                self.state.view.lines, snapshot, destination, profile=snapshot.profile
+            )
+            self.state.view.sourcing = SourcingDecision(
+                profile_version=plan.profile_version,
+                explanation=plan.explanation,
+                candidates=plan.candidates,
+            )
             short = plan.short_skus
             if plan.fulfillable:
                 key = self._key(f"reserve:{attempt}")

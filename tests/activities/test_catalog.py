@@ -5,8 +5,11 @@ from sqlalchemy import Engine
 from temporalio.exceptions import ApplicationError
 
 from activities.catalog import CatalogActivities, check_order_against_catalog
-from models.activity_io import ValidateOrderInput
+from models.activity_io import StockQuery, ValidateOrderInput
 from models.errors import INVALID_ORDER
+from models.sourcing_profile import SourcingProfile
+from workers.settings import load_settings
+from workers.worker import load_sourcing_profile
 
 
 def test_validate_order_names_the_line_with_the_unknown_sku(seeded: Engine, make_order) -> None:
@@ -37,3 +40,20 @@ def test_validate_order_returns_product_facts_and_every_carrier(seeded: Engine, 
 
 def test_a_valid_order_has_no_catalog_problem(seeded: Engine, make_order) -> None:
     assert check_order_against_catalog(seeded, order=make_order(("HOT", 1))) is None
+
+
+def test_stock_levels_carry_the_sourcing_profile_in_force(seeded: Engine) -> None:
+    profile = SourcingProfile(version="2026.12-test")
+    catalog = CatalogActivities(seeded, sourcing_profile=profile)
+
+    snapshot = catalog.get_stock_levels(StockQuery(skus=["TEA"]))
+
+    assert snapshot.profile == profile
+    assert CatalogActivities(seeded).get_stock_levels(StockQuery(skus=["TEA"])).profile is None
+
+
+def test_the_worker_loads_the_checked_in_sourcing_profile() -> None:
+    profile = load_sourcing_profile(load_settings())
+    assert profile is not None and profile.version
+    missing = load_sourcing_profile(load_settings(oms_sourcing_profile="/nonexistent.json"))
+    assert missing is None

@@ -16,6 +16,8 @@ async def test_happy_path_reaches_delivery_then_completes_after_the_return_windo
         assert booked.allocations[0].warehouse_id == "WH-SH"
         assert booked.shipments[0].carrier == "ZTO"  # the cheapest standard carrier
         assert booked.payment.status == "AUTHORIZED"
+        assert booked.sourcing is not None and booked.sourcing.candidates[0].chosen
+        assert booked.sourcing.profile_version == "builtin-1"  # the fakes send no profile
         await deliver(handle, booked)
         delivered = await wait_for_status(handle, S.DELIVERED)
         assert delivered.payment.status == "CAPTURED"
