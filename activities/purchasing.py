@@ -17,7 +17,8 @@ from activities.db import insert_ignore, reading, upsert
 from activities.ledger import receive_in
 from activities.purchasing_tables import PurchaseOrder, SupplierOfferRow
 from activities.sqltypes import utcnow
-from models.replenishment_io import PurchaseOrderLine, SupplierDocument, SupplierOffer
+from models.replenishment_io import PurchaseOrderLine
+from models.suppliers import SupplierDocument, SupplierOffer
 
 SUPPLIERS = SupplierOfferRow.__table__
 ORDERS = PurchaseOrder.__table__

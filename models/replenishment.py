@@ -10,41 +10,30 @@ For one SKU in one warehouse, with the chosen supplier's lead time L (days), the
 
 Reorder when IP <= ROP, the quantity that brings IP up to OUT. Alert ops when available
 (on_hand - reserved) is under the safety stock. Suppliers for the SKU's category are
-ranked by a weighted score (below); every number that led to a decision is in its reasons.
+ranked by a weighted score (models.suppliers); every number behind a decision is in its
+reasons. models.replenishment_records turns decisions into what the pass writes.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date, timedelta
 from decimal import Decimal
 from statistics import NormalDist
 
 from pydantic import BaseModel, Field
 
 from models.forecast import Smoothing, forecast
-from models.replenishment_io import (
-    DemandSeries,
-    DriftRow,
-    OpsAlert,
-    PurchaseOrderLine,
-    ReorderLine,
-    SafetyStockLevel,
-    StockPosition,
+from models.replenishment_io import DemandSeries, StockPosition
+from models.suppliers import (
+    ScoreWeights,
     SupplierOffer,
+    SupplierScore,
     category_of,
+    score_suppliers,
 )
 
 DEFAULT_LEAD_TIME_DAYS = 7  # for the safety stock of a SKU no supplier offers
-
-
-class ScoreWeights(BaseModel):
-    """Price counts most, but a cheap supplier that is late or sends defects costs stock-outs."""
-
-    price: float = 0.4
-    on_time: float = 0.35
-    quality: float = 0.25
 
 
 class Policy(BaseModel):
@@ -54,12 +43,6 @@ class Policy(BaseModel):
     min_history_days: int = 7
     weights: ScoreWeights = ScoreWeights()
     smoothing: Smoothing = Smoothing()
-
-
-class SupplierScore(BaseModel):
-    offer: SupplierOffer
-    score: float
-    reason: str
 
 
 class Decision(BaseModel):
@@ -91,26 +74,6 @@ def z_value(service_level: float) -> float:
 def safety_stock(sigma: float, lead_time_days: int, service_level: float) -> int:
     raw = z_value(service_level) * sigma * math.sqrt(lead_time_days)
     return max(0, math.ceil(raw - 1e-9))
-
-
-def score_suppliers(offers: Sequence[SupplierOffer], weights: ScoreWeights) -> list[SupplierScore]:
-    """Best first. Price scores 1.0 for the cheapest offer, cheapest / own for the others."""
-    if not offers:
-        return []
-    cheapest = min(o.price_ratio for o in offers)
-    total = weights.price + weights.on_time + weights.quality
-    scored = []
-    for o in offers:
-        price = cheapest / o.price_ratio
-        score = (
-            weights.price * price + weights.on_time * o.on_time_rate + weights.quality * o.quality
-        ) / total
-        reason = (
-            f"{o.supplier_id} score {score:.3f} (price {price:.2f} at {o.price_ratio:.0%} of list, "
-            f"on-time {o.on_time_rate:.0%}, quality {o.quality:.0%}, lead {o.lead_time_days}d)"
-        )
-        scored.append(SupplierScore(offer=o, score=score, reason=reason))
-    return sorted(scored, key=lambda s: (-s.score, s.offer.supplier_id))
 
 
 def decide(
@@ -193,86 +156,3 @@ def plan(
     """One decision per stock row; a pair without history has an empty series."""
     daily = {(s.sku, s.warehouse_id): s.daily for s in history}
     return [decide(p, daily.get((p.sku, p.warehouse_id), []), offers, policy) for p in positions]
-
-
-def safety_stock_changes(
-    positions: Sequence[StockPosition], decisions: Sequence[Decision]
-) -> list[SafetyStockLevel]:
-    """The stock rows whose safety stock the decisions move."""
-    stored = {(p.sku, p.warehouse_id): p.safety_stock for p in positions}
-    return [
-        SafetyStockLevel(sku=d.sku, warehouse_id=d.warehouse_id, safety_stock=d.safety_stock)
-        for d in decisions
-        if stored.get((d.sku, d.warehouse_id)) != d.safety_stock
-    ]
-
-
-def reorder_lines(decisions: Sequence[Decision]) -> list[ReorderLine]:
-    return [
-        ReorderLine(
-            sku=d.sku,
-            warehouse_id=d.warehouse_id,
-            quantity=d.quantity,
-            supplier_id=d.supplier.supplier_id,
-            reasons=d.reasons,
-        )
-        for d in decisions
-        if d.reorder and d.supplier is not None
-    ]
-
-
-def purchase_orders(
-    decisions: Sequence[Decision], run_key: str, today: date
-) -> list[PurchaseOrderLine]:
-    return [
-        PurchaseOrderLine(
-            idempotency_key=f"{run_key}:{d.sku}:{d.warehouse_id}",
-            sku=d.sku,
-            warehouse_id=d.warehouse_id,
-            supplier_id=d.supplier.supplier_id,
-            quantity=d.quantity,
-            unit_cost=d.unit_cost or Decimal("0.00"),
-            expected_on=today + timedelta(days=d.supplier.lead_time_days),
-            reasons=d.reasons,
-        )
-        for d in decisions
-        if d.reorder and d.supplier is not None
-    ]
-
-
-def alerts(decisions: Sequence[Decision], run_key: str) -> list[OpsAlert]:
-    found = []
-    for d in decisions:
-        where = f"{d.sku}@{d.warehouse_id}"
-        if d.below_safety_stock:
-            body = f"{where}: available {d.available} is under safety stock {d.safety_stock}"
-            body += f"; reordered {d.quantity}" if d.reorder else "; no reorder placed"
-            found.append(
-                OpsAlert(
-                    idempotency_key=f"{run_key}:low:{where}", event="BELOW_SAFETY_STOCK", body=body
-                )
-            )
-        if d.no_supplier:
-            found.append(
-                OpsAlert(
-                    idempotency_key=f"{run_key}:nosupplier:{where}",
-                    event="NO_SUPPLIER",
-                    body=f"{where}: {d.reasons[-1]}",
-                )
-            )
-    return found
-
-
-def drift_alert(rows: Sequence[DriftRow], run_key: str, shown: int = 20) -> OpsAlert | None:
-    """One alert listing the drifting stock rows (counters vs ledger); None when all agree."""
-    if not rows:
-        return None
-    lines = [
-        f"{r.sku}@{r.warehouse_id}: counters on_hand {r.on_hand} reserved {r.reserved}, "
-        f"ledger on_hand {r.ledger_on_hand} reserved {r.ledger_reserved}"
-        for r in rows[:shown]
-    ]
-    if len(rows) > shown:
-        lines.append(f"... and {len(rows) - shown} more")
-    body = f"{len(rows)} stock rows differ from the ledger:\n" + "\n".join(lines)
-    return OpsAlert(idempotency_key=f"{run_key}:drift", event="STOCK_DRIFT", body=body)

@@ -12,31 +12,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-
-def category_of(sku: str) -> str:
-    """The SKU's category is its prefix: TEA-001 -> TEA."""
-    return sku.split("-", 1)[0]
-
-
-# --- suppliers (data/suppliers.json) ----------------------------------------------------
-
-
-class SupplierOffer(BaseModel):
-    """What one supplier offers for one SKU category."""
-
-    supplier_id: str = Field(min_length=1)
-    name: str
-    category: str = Field(min_length=1)
-    # Its price as a share of our list price (0.55: it sells to us at 55% of retail).
-    price_ratio: float = Field(gt=0)
-    on_time_rate: float = Field(ge=0, le=1)  # share of deliveries on the promised day
-    quality: float = Field(ge=0, le=1)  # share of units that pass inspection
-    lead_time_days: int = Field(ge=1)
-
-
-class SupplierDocument(BaseModel):
-    suppliers: list[SupplierOffer] = Field(default_factory=list)
-
+from models.suppliers import SupplierOffer
 
 # --- replenishment ----------------------------------------------------------------------
 

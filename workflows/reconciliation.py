@@ -10,7 +10,6 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models import replenishment
     from models.replenishment_io import (
         DriftQuery,
         DriftReport,
@@ -19,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         ReconciliationInput,
         ReconciliationSummary,
     )
+    from models.replenishment_records import drift_alert
     from workflows.activity_calls import call
 
 
@@ -33,7 +33,7 @@ class ReconciliationWorkflow:
             summary="counters vs ledger",
         )
         info = workflow.info()
-        alert = replenishment.drift_alert(report.rows, f"{info.workflow_id}:{info.run_id}")
+        alert = drift_alert(report.rows, f"{info.workflow_id}:{info.run_id}")
         if alert is None:
             return ReconciliationSummary()
         workflow.logger.warning("reconciliation: %d stock rows drifted", len(report.rows))

@@ -15,7 +15,7 @@ import asyncio
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models import replenishment
+    from models import replenishment, replenishment_records
     from models.replenishment_io import (
         DemandHistory,
         DemandHistoryInput,
@@ -62,9 +62,11 @@ class ReplenishmentWorkflow:
         )
         decisions = replenishment.plan(stock.positions, history.series, suppliers.offers, policy)
         summary = ReplenishmentSummary(
-            as_of=today, evaluated=len(decisions), reorders=replenishment.reorder_lines(decisions)
+            as_of=today,
+            evaluated=len(decisions),
+            reorders=replenishment_records.reorder_lines(decisions),
         )
-        if orders := replenishment.purchase_orders(decisions, run_key, today):
+        if orders := replenishment_records.purchase_orders(decisions, run_key, today):
             recorded = await call(
                 "record_purchase_orders",
                 RecordPurchaseOrdersInput(orders=orders),
@@ -72,7 +74,7 @@ class ReplenishmentWorkflow:
                 summary=f"{len(orders)} purchase orders",
             )
             summary.purchase_orders_created = len(recorded.created)
-        if levels := replenishment.safety_stock_changes(stock.positions, decisions):
+        if levels := replenishment_records.safety_stock_changes(stock.positions, decisions):
             changed = await call(
                 "set_safety_stock",
                 SetSafetyStockInput(levels=levels),
@@ -80,7 +82,7 @@ class ReplenishmentWorkflow:
                 summary=f"safety stock of {len(levels)} rows",
             )
             summary.safety_stock_changed = changed.changed
-        if alerts := replenishment.alerts(decisions, run_key):
+        if alerts := replenishment_records.alerts(decisions, run_key):
             await call(
                 "send_ops_alerts",
                 OpsAlertsInput(alerts=alerts),

@@ -25,9 +25,9 @@ from models.replenishment_io import (
     SafetyStockLevel,
     SetSafetyStockInput,
     StockPositionsInput,
-    SupplierDocument,
     SuppliersInput,
 )
+from models.suppliers import SupplierDocument
 from models.view import Allocation
 
 TODAY = datetime.now(UTC).date()  # the release below is dated now

@@ -7,21 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from models.replenishment import (
-    Policy,
-    ScoreWeights,
+from models.replenishment import Policy, decide, plan, safety_stock, z_value
+from models.replenishment_io import DemandSeries, DriftRow, StockPosition
+from models.replenishment_records import (
     alerts,
-    decide,
     drift_alert,
-    plan,
     purchase_orders,
     reorder_lines,
-    safety_stock,
     safety_stock_changes,
-    score_suppliers,
-    z_value,
 )
-from models.replenishment_io import DemandSeries, DriftRow, StockPosition, SupplierOffer
+from models.suppliers import ScoreWeights, SupplierOffer, score_suppliers
 
 TODAY = date(2026, 12, 3)
 

@@ -29,9 +29,9 @@ from models.replenishment_io import (
     StockPositions,
     StockPositionsInput,
     SupplierList,
-    SupplierOffer,
     SuppliersInput,
 )
+from models.suppliers import SupplierOffer
 from workflows.replenishment import ReplenishmentWorkflow
 
 TEA = SupplierOffer(
