@@ -25,6 +25,7 @@ from activities.db import create_schema, make_engine
 from activities.payment import PaymentActivities
 from activities.payment_gateway import SandboxGateway
 from activities.records import OrderRecordActivities
+from activities.replenishment import ReplenishmentActivities
 from activities.simulator import CarrierSimulator
 from activities.stock import StockActivities
 from models.messages import CarrierEvent
@@ -32,6 +33,8 @@ from models.sourcing_profile import SourcingProfile
 from workers.client import connect
 from workers.settings import Settings
 from workflows.order import OrderWorkflow
+from workflows.reconciliation import ReconciliationWorkflow
+from workflows.replenishment import ReplenishmentWorkflow
 
 log = structlog.get_logger(__name__)
 ACTIVITY_THREADS = 32  # sync activities wait on the database, not the CPU
@@ -49,6 +52,7 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
     payment = PaymentActivities(SandboxGateway(engine))
     carrier = CarrierActivities(SimulatedCarrier(engine, pace=settings.oms_sim_pace))
     records = OrderRecordActivities(engine)
+    replenishment = ReplenishmentActivities(engine)
     return [
         catalog.validate_order,
         catalog.get_stock_levels,
@@ -62,6 +66,13 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
         carrier.book_shipment,
         carrier.cancel_shipment,
         records.record_status,
+        replenishment.load_demand_history,
+        replenishment.load_stock_positions,
+        replenishment.list_suppliers,
+        replenishment.record_purchase_orders,
+        replenishment.set_safety_stock,
+        replenishment.send_ops_alerts,
+        replenishment.find_stock_drift,
     ]
 
 
@@ -71,7 +82,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[OrderWorkflow],
+        workflows=[OrderWorkflow, ReplenishmentWorkflow, ReconciliationWorkflow],
         activities=build_activities(engine, settings),
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
