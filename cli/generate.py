@@ -106,12 +106,12 @@ async def wait_until(
         except Exception:  # not picked up by a worker yet
             view = None
         if view is not None and view.status in stages:
-            return Settled(view, _reached_after(view, stages, since_wall), timed_out=False)
+            return Settled(view, reached_after(view, stages, since_wall), timed_out=False)
         await asyncio.sleep(poll)
     return Settled(view, time.time() - since_wall, timed_out=True)
 
 
-def _reached_after(view: OrderView, stages: frozenset[OrderStatus], since_wall: float) -> float:
+def reached_after(view: OrderView, stages: frozenset[OrderStatus], since_wall: float) -> float:
     # The timeline's time (the workflow's clock) is exact; polling only tells "by now".
     # The first entry in `stages` counts: an order seen SHIPPED was ALLOCATED earlier.
     names = {stage.value for stage in stages}

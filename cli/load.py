@@ -1,4 +1,8 @@
-"""`starter.py load`: place N generated orders, C at a time; throughput and latency."""
+"""`starter.py load`: place N generated orders, C at a time; throughput and latency.
+
+Latency is placed -> ALLOCATED: from just before the start call to the ALLOCATED entry
+of the order's timeline (the workflow's clock), read from the read model.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ from typing import Any
 from temporalio.client import Client
 
 from cli import orders, store
-from cli.generate import BOOKED, CLOSED, WAITING, make_order, run_stamp, wait_until
+from cli.generate import BOOKED, CLOSED, WAITING, make_order, run_stamp
 from cli.output import CommandError, ProgressBar
+from cli.watch import ReadModelWatch
 from workers.settings import Settings
 
 
@@ -59,23 +64,30 @@ async def run_load(
     latencies: list[float] = []
     missed: dict[str, str] = {}
 
+    prefix = f"LOAD-{stamp}-"
+    watch = ReadModelWatch(settings, prefix, BOOKED | CLOSED | WAITING)
+
     async def one(index: int, lines: list[tuple[str, int, Decimal]]) -> None:
-        async with gate:
-            order = make_order(f"LOAD-{stamp}-{index:05d}", lines, n=index)
-            since = time.time()
-            handle = await orders.start_order(client, settings, order)
-            settled = await wait_until(
-                handle, BOOKED | CLOSED | WAITING, since_wall=since, timeout=timeout
-            )
+        async with gate:  # at most `concurrency` orders in flight
+            order = make_order(f"{prefix}{index:05d}", lines, n=index)
+            placed = time.time()
+            await orders.start_order(client, settings, order)
+            settled = await watch.wait(order.order_id, placed, timeout)
         if settled.view is not None and settled.view.status in BOOKED:
             latencies.append(settled.seconds)
         else:
-            seen = settled.view.status.value if settled.view else "never answered"
+            seen = watch.last_status.get(order.order_id, "not in the read model")
             missed[order.order_id] = f"timed out at {seen}" if settled.timed_out else seen
         bar.advance()
 
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch.run(stop))
     started = time.monotonic()
-    await asyncio.gather(*(one(i, lines) for i, lines in enumerate(plans)))
+    try:
+        await asyncio.gather(*(one(i, lines) for i, lines in enumerate(plans)))
+    finally:
+        stop.set()
+        await watcher
     elapsed = time.monotonic() - started
     bar.finish()
     return {

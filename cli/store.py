@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from activities.catalog import catalog_is_empty, check_order_against_catalog, seed_catalog
 from activities.db import create_schema, make_engine, reading
 from activities.ledger import list_inventory
-from activities.tables import Product
+from activities.tables import Order, Product
 from cli.documents import load_catalog
 from cli.output import CommandError, InvalidInput
 from models.catalog import CatalogDocument
@@ -60,3 +60,13 @@ def prices(settings: Settings) -> dict[str, Decimal]:
     with reading(engine_for(settings)) as connection:
         rows = connection.execute(select(table.c.sku, table.c.price)).all()
     return {sku: Decimal(str(price)) for sku, price in rows}
+
+
+def order_states(engine: Engine, prefix: str) -> list[tuple[str, str, str]]:
+    """(order_id, status, view_json) from the read model for order ids starting `prefix`."""
+    table = Order.__table__
+    query = select(table.c.order_id, table.c.status, table.c.view_json).where(
+        table.c.order_id.startswith(prefix, autoescape=True)
+    )
+    with reading(engine) as connection:
+        return [(row[0], row[1], row[2]) for row in connection.execute(query).all()]
