@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -302,7 +304,7 @@ def _sum_of(*kinds: str, minus: tuple[str, ...] = ()) -> Any:
     return func.coalesce(func.sum(plus - less), 0)
 
 
-def _totals_query(sku: str | None) -> Any:
+def _totals_query(sku: Any) -> Any:
     query = select(
         LEDGER.c.sku,
         LEDGER.c.warehouse_id,
@@ -319,9 +321,13 @@ def ledger_totals(engine: Engine, *, sku: str | None = None) -> dict[tuple[str, 
     return {(s, w): {"on_hand": int(h), "reserved": int(r)} for s, w, h, r in rows}
 
 
-def _drift(connection: Connection, sku: str | None) -> list[dict[str, object]]:
-    """Counters against the ledger in ONE statement, so one snapshot on either database."""
-    totals = _totals_query(sku).cte("totals")
+@cache
+def _drift_query(by_sku: bool) -> Any:
+    """Counters against the ledger in ONE statement, so one snapshot on either database.
+
+    Built once (per shape); the SKU, when there is one, is the bound parameter "sku".
+    """
+    totals = _totals_query(bindparam("sku") if by_sku else None).cte("totals")
     want_on_hand = func.coalesce(totals.c.on_hand, 0)
     want_reserved = func.coalesce(totals.c.reserved, 0)
     counted = (
@@ -343,8 +349,8 @@ def _drift(connection: Connection, sku: str | None) -> list[dict[str, object]]:
         )
         .where(or_(STOCK.c.on_hand != want_on_hand, STOCK.c.reserved != want_reserved))
     )
-    if sku is not None:
-        counted = counted.where(STOCK.c.sku == sku)
+    if by_sku:
+        counted = counted.where(STOCK.c.sku == bindparam("sku"))
     orphans = select(  # ledger rows without a stock row
         totals.c.sku,
         totals.c.warehouse_id,
@@ -357,9 +363,14 @@ def _drift(connection: Connection, sku: str | None) -> list[dict[str, object]]:
     ).where(
         ~exists().where(STOCK.c.sku == totals.c.sku, STOCK.c.warehouse_id == totals.c.warehouse_id)
     )
-    query = union_all(counted, orphans)
+    return union_all(counted, orphans)
+
+
+def _drift(connection: Connection, sku: str | None) -> list[dict[str, object]]:
+    params = {} if sku is None else {"sku": sku}
+    rows = connection.execute(_drift_query(sku is not None), params).all()
     drift: list[dict[str, object]] = []
-    for row in sorted(connection.execute(query).all(), key=lambda r: (r.sku, r.warehouse_id)):
+    for row in sorted(rows, key=lambda r: (r.sku, r.warehouse_id)):
         entry: dict[str, object] = {
             "sku": row.sku,
             "warehouse_id": row.warehouse_id,
