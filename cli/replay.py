@@ -15,14 +15,11 @@ from workers.converter import DATA_CONVERTER
 
 
 def replayer() -> Replayer:
-    from workflows.order import OrderWorkflow
-    from workflows.reconciliation import ReconciliationWorkflow
-    from workflows.replenishment import ReplenishmentWorkflow
+    from workers.worker import WORKFLOWS
 
     # Every workflow type the worker runs, so `--query` may match any of them; and the
     # same data converter as the worker, or payloads would not decode the same way.
-    workflows = [OrderWorkflow, ReplenishmentWorkflow, ReconciliationWorkflow]
-    return Replayer(workflows=workflows, data_converter=DATA_CONVERTER)
+    return Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
 
 
 async def _from_files(paths: Iterable[str]) -> AsyncIterator[WorkflowHistory]:

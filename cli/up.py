@@ -9,15 +9,21 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from activities.purchasing import seed_suppliers
 from cli import store
+from cli.commands import client_for
 from cli.output import CommandError
+from models.suppliers import SupplierDocument
 from workers.devserver import DevServer, log_tail, start_dev_server
 from workers.settings import PROJECT_ROOT, Settings
+from workflows.schedules import ensure_schedules
 
 STATE_DIR = PROJECT_ROOT / ".oms"
 DEMO_CATALOG = PROJECT_ROOT / "data" / "catalog.json"
+SUPPLIERS = PROJECT_ROOT / "data" / "suppliers.json"
 
 
 def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
@@ -42,6 +48,14 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+
+
+async def _ensure_replenishment(settings: Settings, say: Callable[..., None]) -> None:
+    """Suppliers (an upsert, safe on every start) and the replenishment schedules."""
+    document = SupplierDocument.model_validate_json(SUPPLIERS.read_text())
+    seed_suppliers(store.engine_for(settings), doc=document)
+    schedules = await ensure_schedules(await client_for(settings), settings.task_queue)
+    say("schedules: " + ", ".join(f"{name} {state}" for name, state in schedules.items()))
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
@@ -75,6 +89,7 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
         counts = store.ensure_seeded(settings, DEMO_CATALOG)
         if counts:
             say("seeded the demo catalog: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        await _ensure_replenishment(settings, say)
         worker_log = STATE_DIR / "worker.log"
         worker = start_worker(settings, worker_log)
         say(f"worker started (pid {worker.pid}, log {worker_log})")

@@ -53,9 +53,10 @@ def load_settings(**overrides: Any) -> Settings:
         if key in oms:
             defaults["oms_" + key.replace("-", "_")] = oms[key]
     url = defaults.get("oms_database_url", "")
-    if url.startswith("sqlite:///.") or url.startswith("sqlite:///o"):
+    path = url.removeprefix("sqlite:///")
+    if url.startswith("sqlite:///") and not path.startswith("/") and path != ":memory:":
         # A relative SQLite path in the yaml is relative to the project, not the cwd.
-        defaults["oms_database_url"] = f"sqlite:///{PROJECT_ROOT / url.removeprefix('sqlite:///')}"
+        defaults["oms_database_url"] = f"sqlite:///{PROJECT_ROOT / path}"
     from_env = Settings()
     explicit = from_env.model_dump(include=from_env.model_fields_set)
     return Settings(**{**defaults, **explicit, **overrides})

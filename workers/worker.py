@@ -37,6 +37,8 @@ from workflows.reconciliation import ReconciliationWorkflow
 from workflows.replenishment import ReplenishmentWorkflow
 
 log = structlog.get_logger(__name__)
+# Every workflow type this worker runs; the Replayer uses the same list.
+WORKFLOWS = [OrderWorkflow, ReplenishmentWorkflow, ReconciliationWorkflow]
 ACTIVITY_THREADS = 32  # sync activities wait on the database, not the CPU
 
 
@@ -82,7 +84,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[OrderWorkflow, ReplenishmentWorkflow, ReconciliationWorkflow],
+        workflows=WORKFLOWS,
         activities=build_activities(engine, settings),
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
