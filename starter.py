@@ -9,6 +9,7 @@
     python starter.py replay (--file H.json | --workflow-id ID | --query Q)
     python starter.py load --orders N --concurrency C
     python starter.py demo
+    python starter.py wms-event --file EVENT.json
 
 Every command takes --json. Exit codes: 0 success, 2 invalid input (one line on stderr
 naming the field), 3 refused by business rules, 1 anything else.
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 
 from cli import commands
 from cli.output import CommandError, Refused, emit
+from cli.wms import wms_event
 from workers.logging import configure_logging
 from workers.settings import load_settings
 
@@ -83,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--timeout", type=float, default=120.0, help="seconds per order")
 
     command("demo", commands.demo, "the mixed demo of storefront orders")
+
+    wms = command("wms-event", wms_event, "apply a warehouse event (inbound, outbound, count)")
+    wms.add_argument("--file", required=True, metavar="EVENT.json")
     return parser
 
 

@@ -28,6 +28,7 @@ from activities.records import OrderRecordActivities
 from activities.replenishment import ReplenishmentActivities
 from activities.simulator import CarrierSimulator
 from activities.stock import StockActivities
+from activities.warehouse_events import WarehouseEventActivities
 from models.messages import CarrierEvent
 from models.sourcing_profile import SourcingProfile
 from workers.client import connect
@@ -35,10 +36,11 @@ from workers.settings import Settings
 from workflows.order import OrderWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.replenishment import ReplenishmentWorkflow
+from workflows.warehouse_events import WarehouseEventWorkflow
 
 log = structlog.get_logger(__name__)
 # Every workflow type this worker runs; the Replayer uses the same list.
-WORKFLOWS = [OrderWorkflow, ReplenishmentWorkflow, ReconciliationWorkflow]
+WORKFLOWS = [OrderWorkflow, ReplenishmentWorkflow, ReconciliationWorkflow, WarehouseEventWorkflow]
 ACTIVITY_THREADS = 32  # sync activities wait on the database, not the CPU
 
 
@@ -55,6 +57,7 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
     carrier = CarrierActivities(SimulatedCarrier(engine, pace=settings.oms_sim_pace))
     records = OrderRecordActivities(engine)
     replenishment = ReplenishmentActivities(engine)
+    warehouse_events = WarehouseEventActivities(engine)
     return [
         catalog.validate_order,
         catalog.get_stock_levels,
@@ -75,6 +78,8 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
         replenishment.set_safety_stock,
         replenishment.send_ops_alerts,
         replenishment.find_stock_drift,
+        warehouse_events.apply_wms_event,
+        warehouse_events.find_backordered_orders,
     ]
 
 

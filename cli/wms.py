@@ -1,0 +1,68 @@
+"""`starter.py wms-event --file EVENT.json`: a warehouse event, applied once by event id."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import select
+from temporalio.client import WorkflowFailureError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+
+from activities.db import reading
+from activities.tables import Product, Warehouse
+from cli import store
+from cli.commands import client_for
+from cli.documents import parse, read_json
+from cli.output import InvalidInput, Refused, emit
+from models.wms import WmsEvent, WmsEventResult
+from workers.settings import Settings, load_settings
+from workflows.warehouse_events import WarehouseEventWorkflow, workflow_id_for_event
+
+
+def _check_catalog(settings: Settings, event: WmsEvent) -> None:
+    engine = store.engine_for(settings)
+    with reading(engine) as connection:
+        known_sku = connection.execute(select(Product.sku).where(Product.sku == event.sku)).first()
+        known_wh = connection.execute(
+            select(Warehouse.warehouse_id).where(Warehouse.warehouse_id == event.warehouse_id)
+        ).first()
+    if known_wh is None:
+        raise InvalidInput(f"warehouse_id: unknown warehouse {event.warehouse_id}")
+    if known_sku is None:
+        raise InvalidInput(f"sku: unknown SKU {event.sku}")
+
+
+async def wms_event(args: argparse.Namespace) -> int:
+    event = parse(WmsEvent, read_json(args.file))
+    settings = load_settings()
+    _check_catalog(settings, event)
+    client = await client_for(settings)
+    workflow_id = workflow_id_for_event(event.event_id)
+    try:
+        handle = await client.start_workflow(
+            WarehouseEventWorkflow.run,
+            event,
+            id=workflow_id,
+            task_queue=settings.task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+    except WorkflowAlreadyStartedError:  # the same event id was handled before
+        handle = client.get_workflow_handle(workflow_id)
+    try:
+        result: WmsEventResult = await handle.result(result_type=WmsEventResult)
+    except WorkflowFailureError as failure:
+        cause = failure.cause
+        if isinstance(cause, ApplicationError) or isinstance(cause.__cause__, ApplicationError):
+            raise Refused(str(cause.__cause__ or cause)) from None
+        raise
+    emit(result.model_dump(mode="json"), args.json, _human)
+    return 0
+
+
+def _human(r: dict[str, object]) -> str:
+    state = "applied" if r["applied"] else "already applied (duplicate event id)"
+    woken = ", ".join(r["woken_orders"]) or "none"  # type: ignore[arg-type]
+    stock = f"on hand {r['on_hand']}, available {r['available']}"
+    return f"event {r['event_id']}: {state}; {stock}; woke: {woken}"
