@@ -49,9 +49,9 @@ async def wms_event(args: argparse.Namespace) -> int:
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )
     except WorkflowAlreadyStartedError:  # the same event id was handled before
-        handle = client.get_workflow_handle(workflow_id)
+        handle = client.get_workflow_handle_for(WarehouseEventWorkflow.run, workflow_id)
     try:
-        result: WmsEventResult = await handle.result(result_type=WmsEventResult)
+        result: WmsEventResult = await handle.result()
     except WorkflowFailureError as failure:
         cause = failure.cause
         if isinstance(cause, ApplicationError) or isinstance(cause.__cause__, ApplicationError):
