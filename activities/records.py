@@ -40,9 +40,15 @@ MESSAGES = {
 }
 
 
-def customer_message(event: str, order_id: str) -> str:
+# Events whose detail is written for the customer (restock dates, how to pay, why
+# cancelled); other details are internal (risk reasons, priorities) and stay out.
+CUSTOMER_DETAIL = {"BACKORDERED", "AWAITING_PAYMENT", "CANCELLED", "REJECTED"}
+
+
+def customer_message(event: str, order_id: str, detail: str = "") -> str:
     default = "There is an update on your order {id}: " + event.replace("_", " ").lower() + "."
-    return MESSAGES.get(event, default).format(id=order_id)
+    message = MESSAGES.get(event, default).format(id=order_id)
+    return f"{message} ({detail})" if detail and event in CUSTOMER_DETAIL else message
 
 
 class OrderRecordActivities:
@@ -55,7 +61,7 @@ class OrderRecordActivities:
         view, key, now = data.view, data.idempotency_key, utcnow()
         outbox = []
         if data.notify_customer:
-            body = customer_message(data.event, view.order_id)
+            body = customer_message(data.event, view.order_id, data.detail)
             outbox += [("email", data.customer.email, body), ("sms", data.customer.phone, body)]
         if data.alert_ops:
             detail = f": {data.detail}" if data.detail else ""

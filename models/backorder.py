@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, model_validator
 
 from models.activity_io import ProductFacts, StockSnapshot
-from models.view import BackorderView, LineView, Substitute
+from models.view import BackorderView, LineView, RestockEstimate, Substitute
 
 
 class BackorderDecisionInput(BaseModel):
@@ -49,6 +50,34 @@ def substitutes_for(
             if total >= needed.get(sku, 0) and alternative not in needed:
                 offers.append(Substitute(for_sku=sku, sku=alternative, available=total))
     return offers
+
+
+class RestockQuery(BaseModel):
+    skus: list[str]
+
+
+class RestockEstimates(BaseModel):
+    estimates: list[RestockEstimate]
+
+
+def estimate_restock(
+    sku: str, today: date, open_orders: list[tuple[date, str]], lead_times: list[int]
+) -> RestockEstimate:
+    """The soonest open purchase order's date; else ordering today from the fastest supplier."""
+    if open_orders:
+        expected, po_id = min(open_orders)
+        return RestockEstimate(sku=sku, eta=expected, basis=f"purchase order {po_id}")
+    if lead_times:
+        days = min(lead_times)
+        return RestockEstimate(
+            sku=sku, eta=today + timedelta(days=days), basis=f"supplier lead time {days} days"
+        )
+    return RestockEstimate(sku=sku, basis="no supplier known")
+
+
+def describe_restock(estimates: list[RestockEstimate]) -> str:
+    dated = [f"{e.sku} expected by {e.eta:%Y-%m-%d}" for e in estimates if e.eta]
+    return "; ".join(dated) or "restock date unknown"
 
 
 def refusal(offer: BackorderView | None, decision: BackorderDecisionInput) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -51,9 +51,16 @@ class Substitute(BaseModel):
     available: int
 
 
+class RestockEstimate(BaseModel):
+    sku: str
+    eta: date | None = None  # None: no purchase order and no supplier known
+    basis: str = ""  # what the date rests on: an open purchase order or a supplier lead time
+
+
 class BackorderView(BaseModel):
     short_skus: list[str] = Field(default_factory=list)
     substitutes: list[Substitute] = Field(default_factory=list)
+    restock: list[RestockEstimate] = Field(default_factory=list)
     decision: str | None = None  # the customer's last answer: wait, substitute or cancel
 
 

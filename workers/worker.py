@@ -26,6 +26,7 @@ from activities.payment import PaymentActivities
 from activities.payment_gateway import SandboxGateway
 from activities.records import OrderRecordActivities
 from activities.replenishment import ReplenishmentActivities
+from activities.restock import RestockActivities
 from activities.simulator import CarrierSimulator
 from activities.stock import StockActivities
 from activities.warehouse_events import WarehouseEventActivities
@@ -58,6 +59,7 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
     records = OrderRecordActivities(engine)
     replenishment = ReplenishmentActivities(engine)
     warehouse_events = WarehouseEventActivities(engine)
+    restock = RestockActivities(engine)
     return [
         catalog.validate_order,
         catalog.get_stock_levels,
@@ -80,6 +82,7 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
         replenishment.find_stock_drift,
         warehouse_events.apply_wms_event,
         warehouse_events.find_backordered_orders,
+        restock.estimate_restock,
     ]
 
 

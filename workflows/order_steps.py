@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
         ValidateOrderInput,
         ValidateOrderResult,
     )
-    from models.backorder import BackorderDecisionInput
+    from models.backorder import BackorderDecisionInput, RestockEstimates, RestockQuery
     from models.messages import CancelInput
     from models.order import OrderDocument
     from models.order_state import Compensation, OrderState
@@ -152,7 +152,8 @@ class OrderSteps:
         seen, deadline = self.restocks, workflow.now() + BACKORDER_WINDOW
         offer = await self._backorder_offer(short)
         names = ", ".join(s.sku for s in offer.substitutes) or "none"
-        detail = f"short of {', '.join(short)}; similar in stock: {names}; waiting up to 7 days"
+        restock = backorder.describe_restock(offer.restock)
+        detail = f"short of {', '.join(short)}; {restock}; similar in stock: {names}"
         if self.state.status != S.BACKORDERED:
             await self._record(S.BACKORDERED, detail)
         else:
@@ -178,7 +179,11 @@ class OrderSteps:
     async def _backorder_offer(self, short: list[str]) -> BackorderView:
         products = self.facts.products
         similar = backorder.similar_skus(short, products)
-        offer = BackorderView(short_skus=short)
+        estimates = await self._act(
+            "estimate_restock", RestockQuery(skus=short), RestockEstimates, "restock date"
+        )
+        assert isinstance(estimates, RestockEstimates)
+        offer = BackorderView(short_skus=short, restock=estimates.estimates)
         if similar:
             snapshot = await self._act(
                 "get_stock_levels", StockQuery(skus=similar), StockSnapshot, "similar items"

@@ -107,3 +107,26 @@ def test_notification_logs_carry_no_personal_data(engine: Engine) -> None:
     ]
     text = repr(logs)
     assert "li@example.com" not in text and "138 0000" not in text
+
+
+def test_a_backorder_notice_tells_the_restock_date_but_internal_details_stay_out(
+    engine: Engine,
+) -> None:
+    records = OrderRecordActivities(engine)
+    records.record_status(
+        _record(
+            "BACKORDERED",
+            "SO-1:record:1",
+            OrderStatus.BACKORDERED,
+            detail="short of TEA; TEA expected by 2026-12-20; similar in stock: TEA-2",
+        )
+    )
+    records.record_status(
+        _record(
+            "RESERVED", "SO-1:record:2", OrderStatus.RESERVED, detail="risk low: vip", sequence=2
+        )
+    )
+
+    bodies = {n["event"]: n["body"] for n in notifications(engine, order_id="SO-1")}
+    assert "2026-12-20" in bodies["BACKORDERED"] and "TEA-2" in bodies["BACKORDERED"]
+    assert "risk" not in bodies["RESERVED"]

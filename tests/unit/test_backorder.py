@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from pydantic import ValidationError
 
 from models.activity_io import ProductFacts, StockSnapshot, WarehouseStock
-from models.backorder import BackorderDecisionInput, refusal, similar_skus, substitutes_for, swap
+from models.backorder import (
+    BackorderDecisionInput,
+    describe_restock,
+    estimate_restock,
+    refusal,
+    similar_skus,
+    substitutes_for,
+    swap,
+)
 from models.view import BackorderView, LineView, Substitute
 
 PRODUCTS = [ProductFacts(sku="A", weight_kg=1, volume_l=1, similar=["B", "C", "D"])]
@@ -52,3 +62,17 @@ def test_swap_keeps_the_quantity_and_the_other_lines() -> None:
     lines = [LineView(sku="A", quantity=3), LineView(sku="X", quantity=1)]
     swapped = swap(lines, Substitute(for_sku="A", sku="B", available=9))
     assert [(line.sku, line.quantity) for line in swapped] == [("B", 3), ("X", 1)]
+
+
+def test_restock_date_is_the_soonest_open_purchase_order() -> None:
+    today = date(2026, 12, 3)
+    orders = [(date(2026, 12, 15), "PO-B"), (date(2026, 12, 9), "PO-A")]
+    estimate = estimate_restock("A", today, orders, lead_times=[3])
+    assert (estimate.eta, estimate.basis) == (date(2026, 12, 9), "purchase order PO-A")
+
+
+def test_without_purchase_orders_the_fastest_supplier_sets_the_date() -> None:
+    estimate = estimate_restock("A", date(2026, 12, 3), [], lead_times=[9, 4])
+    assert estimate.eta == date(2026, 12, 7) and "4 days" in estimate.basis
+    assert estimate_restock("A", date(2026, 12, 3), [], []).eta is None
+    assert describe_restock([estimate]) == "A expected by 2026-12-07"

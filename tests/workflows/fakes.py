@@ -8,6 +8,7 @@ activity until the test opens it, to place a signal or update mid-step.
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from decimal import Decimal
 
 from temporalio import activity
@@ -33,7 +34,9 @@ from models.activity_io import (
     ValidateOrderResult,
     WarehouseStock,
 )
+from models.backorder import RestockEstimates, RestockQuery
 from models.catalog import CarrierDoc
+from models.view import RestockEstimate
 
 CARRIERS = [
     CarrierDoc(carrier_id="ZTO", name="ZTO", service_levels=["standard"], base_cost=Decimal("6")),
@@ -155,6 +158,16 @@ class FakeShop:
         async def cancel_shipment(req: CancelShipmentInput) -> None:
             await shop._enter("cancel_shipment")
 
+        @activity.defn(name="estimate_restock")
+        async def estimate_restock(req: RestockQuery) -> RestockEstimates:
+            await shop._enter("estimate_restock")
+            return RestockEstimates(
+                estimates=[
+                    RestockEstimate(sku=sku, eta=date(2026, 12, 20), basis="purchase order PO-1")
+                    for sku in req.skus
+                ]
+            )
+
         @activity.defn(name="record_status")
         async def record_status(req: RecordStatusInput) -> None:
             shop.records.append(req)
@@ -171,6 +184,7 @@ class FakeShop:
             book_shipment,
             cancel_shipment,
             record_status,
+            estimate_restock,
         ]
 
     def compensations(self) -> list[str]:

@@ -24,8 +24,10 @@ async def test_a_backordered_order_offers_similar_items_in_stock(start_order, sh
     assert view.backorder.short_skus and "TEA-001" in view.backorder.short_skus[0]
     # TEA-003 has 1 of the 2 needed: not offered.
     assert [(s.for_sku, s.sku) for s in view.backorder.substitutes] == [("TEA-001", "TEA-002")]
+    assert [(e.sku, str(e.eta)) for e in view.backorder.restock] == [("TEA-001", "2026-12-20")]
     backordered = [r for r in shop.records if r.event == "BACKORDERED"][0]
     assert "TEA-002" in backordered.detail and backordered.notify_customer
+    assert "TEA-001 expected by 2026-12-20" in backordered.detail
 
 
 async def test_taking_a_substitute_reserves_it_instead(start_order, shop):
