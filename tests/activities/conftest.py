@@ -72,9 +72,15 @@ def postgres_url() -> Iterator[str]:
 
 def _emptied(engine: Engine) -> Engine:
     create_schema(engine)  # once per run; later only checks the tables are there
-    names = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    # DELETE, not TRUNCATE: it needs no exclusive lock, and tiny tables empty faster.
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+        sequences = connection.scalars(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+        ).all()
+        for sequence in sequences:  # ids start at 1 again, as in a fresh SQLite file
+            connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
     return engine
 
 
