@@ -67,7 +67,8 @@ read -r _ cluster port status _ <<<"$(cluster_line)"
 if [ "$status" != "online" ]; then
     say "starting cluster $version/$cluster on port $port"
     install -d -o postgres -g postgres -m 2775 /var/run/postgresql
-    quiet pg_ctlcluster "$version" "$cluster" start
+    # Another run may be starting it at the same moment: readiness below decides.
+    quiet pg_ctlcluster "$version" "$cluster" start || true
 fi
 for _ in $(seq 1 60); do
     pg_isready -q -h 127.0.0.1 -p "$port" && break
