@@ -168,6 +168,8 @@ class OrderWorkflow(OrderSteps):
         try:
             self.facts = await self._validate()
         except ActivityError as failure:
+            if failure_type(failure) != errors.INVALID_ORDER:
+                raise  # the catalog could not be read: a failed step, not a bad order
             raise OrderStopped(S.REJECTED, failure_reason(failure)) from failure
         self._check_cancel_requested()
 
