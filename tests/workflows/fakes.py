@@ -60,6 +60,7 @@ class FakeShop:
         self.unavailable_carriers: set[str] = set()
         self.reserve_races = 0  # how many reservations lose a race before one succeeds
         self.unknown_skus: set[str] = set()
+        self.broken: set[str] = set()  # activities that always fail transiently
         self.similar: dict[str, list[str]] = {"TEA-001": ["TEA-002", "TEA-003"]}
 
     def gate(self, name: str) -> asyncio.Event:
@@ -69,6 +70,8 @@ class FakeShop:
 
     async def _enter(self, name: str) -> None:
         self.calls.append(name)
+        if name.split(":")[0] in self.broken:
+            raise RuntimeError(f"{name} is down")
         if name in self.gates:
             self.entered[name].set()
             await self.gates[name].wait()

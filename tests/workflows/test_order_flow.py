@@ -103,3 +103,20 @@ async def test_a_multi_warehouse_order_ships_one_parcel_per_warehouse(start_orde
         await deliver(handle, booked)
         await wait_for_status(handle, S.DELIVERED)
     assert shop.calls.count("ship_stock") == 2
+
+
+async def test_a_step_that_keeps_failing_gives_up_and_compensates(start_order, shop):
+    shop.broken.add("book_shipment")
+    async with start_order(make_order()) as handle:
+        final = await handle.result()  # time skips through the bounded retries
+    assert final.status == S.CANCELLED
+    assert shop.calls.count("book_shipment:ZTO") == 10  # BOUNDED_RETRY.maximum_attempts
+    assert shop.compensations() == ["void_payment", "release_stock"]
+
+
+async def test_a_catalog_outage_is_not_a_rejection(start_order, shop):
+    shop.broken.add("validate_order")
+    async with start_order(make_order()) as handle:
+        final = await handle.result()
+    assert final.status == S.CANCELLED and "step failed" in (final.cancel_reason or "")
+    assert "reserve_stock" not in shop.calls
