@@ -25,8 +25,12 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
+# The inventory suite also runs against PostgreSQL: scripts/postgres.sh installs it from
+# Debian's packages if needed (as root), starts it and prints its URL. An already set
+# OMS_TEST_POSTGRES_URL is used as it is.
 test: lint
-	$(PY) -m pytest -q -p no:cacheprovider
+	url="$${OMS_TEST_POSTGRES_URL:-$$(bash scripts/postgres.sh | tail -1)}" && test -n "$$url" \
+		&& OMS_TEST_POSTGRES_URL="$$url" $(PY) -m pytest -q -p no:cacheprovider
 
 record-histories: $(STAMP)
 	$(PY) -m tests.replay.record

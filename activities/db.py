@@ -66,7 +66,8 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    from activities import tables  # noqa: F401  (registers the tables on the metadata)
+    # Importing the table modules registers their tables on the metadata.
+    from activities import purchasing_tables, tables  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
 

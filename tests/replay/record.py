@@ -16,17 +16,27 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from temporalio.client import Client
+
 from activities.catalog import seed_catalog
 from activities.db import create_schema, make_engine
+from activities.purchasing import seed_suppliers
 from cli.documents import load_catalog
 from cli.generate import make_order, wait_until
 from cli.orders import start_order
 from cli.up import start_worker, stop_process
+from models.backorder import BackorderDecisionInput
 from models.messages import CancelInput
+from models.replenishment_io import ReconciliationInput, ReplenishmentInput
 from models.status import OrderStatus
+from models.suppliers import SupplierDocument
+from models.wms import WmsEvent
 from workers.client import connect
 from workers.devserver import free_port, start_dev_server
 from workers.settings import PROJECT_ROOT, Settings, load_settings
+from workflows.reconciliation import ReconciliationWorkflow
+from workflows.replenishment import ReplenishmentWorkflow
+from workflows.warehouse_events import WarehouseEventWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
 S = OrderStatus
@@ -36,7 +46,37 @@ CASES = {
     "cancelled": ("SNK-001", 1, "tok_ok", {S.CANCELLED}, True),
     "declined": ("HOM-003", 1, "tok_decline", {S.AWAITING_PAYMENT}, False),
     "backordered": ("HOM-007", 1, "tok_ok", {S.BACKORDERED}, False),
+    "substituted": ("HOM-007", 1, "tok_ok", {S.ALLOCATED}, False),
 }
+# The backordered customer who takes the similar item offered.
+SUBSTITUTE = BackorderDecisionInput(choice="substitute", substitute_sku="HOM-003")
+
+
+async def record_scheduled(client: Client, settings: Settings) -> list[Path]:
+    """One run of each workflow that is not an order: the schedules' and a WMS receipt."""
+    runs = {
+        "replenishment": (ReplenishmentWorkflow.run, ReplenishmentInput()),
+        "reconciliation": (ReconciliationWorkflow.run, ReconciliationInput()),
+        "wms_receipt": (
+            WarehouseEventWorkflow.run,
+            WmsEvent(
+                event_id=f"REC-{uuid.uuid4().hex[:6]}",
+                type="inbound",
+                warehouse_id="WH-SH",
+                sku="HOM-007",
+                quantity=1,
+            ),
+        ),
+    }
+    paths = []
+    for name, (run, arg) in runs.items():
+        handle = await client.start_workflow(
+            run, arg, id=f"REC-{name}-{uuid.uuid4().hex[:6]}", task_queue=settings.task_queue
+        )
+        await asyncio.wait_for(handle.result(), 60)
+        paths.append(HISTORIES / f"{name}.json")
+        paths[-1].write_text((await handle.fetch_history()).to_json() + "\n")
+    return paths
 
 
 async def record(settings: Settings) -> list[Path]:
@@ -53,6 +93,9 @@ async def record(settings: Settings) -> list[Path]:
         handle = await start_order(client, settings, order)
         if cancel:
             await handle.execute_update("request_cancel", CancelInput(reason="recorded cancel"))
+        if name == "substituted":
+            await wait_until(handle, frozenset({S.BACKORDERED}), since_wall=0, timeout=60)
+            await handle.execute_update("backorder_decision", SUBSTITUTE)
         settled = await wait_until(handle, frozenset(wanted), since_wall=0, timeout=90)
         if settled.timed_out:
             seen = settled.view.status if settled.view else "no answer"
@@ -62,7 +105,8 @@ async def record(settings: Settings) -> list[Path]:
         path.write_text((await handle.fetch_history()).to_json() + "\n")
         return path
 
-    return list(await asyncio.gather(*(one(name) for name in CASES)))
+    orders = list(await asyncio.gather(*(one(name) for name in CASES)))
+    return orders + await record_scheduled(client, settings)
 
 
 def main() -> int:
@@ -79,6 +123,8 @@ def main() -> int:
         engine = make_engine(settings.oms_database_url)
         create_schema(engine)
         seed_catalog(engine, doc=load_catalog(str(PROJECT_ROOT / "data/catalog.json")))
+        suppliers = (PROJECT_ROOT / "data/suppliers.json").read_text()
+        seed_suppliers(engine, doc=SupplierDocument.model_validate_json(suppliers))
         worker = start_worker(settings, workdir / "worker.log")
         HISTORIES.mkdir(parents=True, exist_ok=True)
         for path in asyncio.run(record(settings)):
