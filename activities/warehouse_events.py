@@ -10,17 +10,20 @@ from __future__ import annotations
 import json
 
 import structlog
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.db import reading
 from activities.ledger import STOCK, StockRefused, adjust, inbound, step_rows
+from activities.purchasing_tables import PurchaseOrder
+from activities.sqltypes import utcnow
 from activities.tables import Order
 from models.wms import WaitingOrder, WaitingOrders, WaitingQuery, WmsEvent, WmsEventResult
 
 log = structlog.get_logger(__name__)
 ORDERS = Order.__table__
+PURCHASE_ORDERS = PurchaseOrder.__table__
 STOCK_REFUSED = "StockRefused"
 
 
@@ -32,6 +35,8 @@ def apply_event(engine: Engine, *, event: WmsEvent) -> WmsEventResult:
     if event.type == "inbound":
         assert event.quantity is not None
         inbound(engine, **where, quantity=event.quantity, idempotency_key=key)
+        if event.reference:
+            close_purchase_order(engine, po_id=event.reference, **where)
     elif event.type == "outbound":
         assert event.quantity is not None
         adjust(engine, **where, delta=-event.quantity, idempotency_key=key)
@@ -49,6 +54,23 @@ def apply_event(engine: Engine, *, event: WmsEvent) -> WmsEventResult:
         on_hand=on_hand,
         available=on_hand - reserved,
     )
+
+
+def close_purchase_order(engine: Engine, *, po_id: str, sku: str, warehouse_id: str) -> bool:
+    """A receipt that names an open purchase order for this SKU and warehouse closes it,
+    so replenishment stops counting it as on order. The stock itself came in above."""
+    with engine.begin() as connection:
+        closed = connection.execute(
+            update(PURCHASE_ORDERS)
+            .where(
+                PURCHASE_ORDERS.c.po_id == po_id,
+                PURCHASE_ORDERS.c.sku == sku,
+                PURCHASE_ORDERS.c.warehouse_id == warehouse_id,
+                PURCHASE_ORDERS.c.status == "OPEN",
+            )
+            .values(status="RECEIVED", received_at=utcnow())
+        ).rowcount
+    return closed == 1
 
 
 def backordered_orders(engine: Engine, *, sku: str) -> list[WaitingOrder]:

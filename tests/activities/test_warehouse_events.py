@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -7,9 +8,11 @@ from sqlalchemy import Engine
 from temporalio.exceptions import ApplicationError
 
 from activities.ledger import stock_drift
+from activities.purchasing import open_purchase_orders, record_purchase_orders
 from activities.records import OrderRecordActivities
 from activities.warehouse_events import WarehouseEventActivities, apply_event, backordered_orders
 from models.activity_io import RecordStatusInput
+from models.replenishment_io import PurchaseOrderLine
 from models.status import OrderStatus
 from models.view import LineView, OrderView, PaymentView
 from models.wms import WaitingQuery, WmsEvent
@@ -74,3 +77,31 @@ def test_backordered_orders_for_a_sku_come_from_the_read_model(seeded: Engine) -
         ("SO-VIP", 90, 3),
     ]
     assert backordered_orders(seeded, sku="HOT") == []
+
+
+def test_a_receipt_naming_an_open_purchase_order_closes_it(seeded: Engine) -> None:
+    line = PurchaseOrderLine(
+        idempotency_key="run-1:TEA:WH-A",
+        sku="TEA",
+        warehouse_id="WH-A",
+        supplier_id="SUP-TEA",
+        quantity=6,
+        unit_cost=Decimal("20.00"),
+        expected_on=date(2026, 12, 24),
+    )
+    (po_id,), _ = record_purchase_orders(seeded, orders=[line])
+
+    received = apply_event(
+        seeded,
+        event=WmsEvent(
+            event_id="rcv-po",
+            type="inbound",
+            warehouse_id="WH-A",
+            sku="TEA",
+            quantity=6,
+            reference=po_id,
+        ),
+    )
+
+    assert received.on_hand == 16
+    assert open_purchase_orders(seeded, sku="TEA") == []
