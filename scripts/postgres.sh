@@ -8,6 +8,7 @@
 # Progress goes to stderr; the URL is the only line on stdout.
 # Settings: OMS_PG_USER (oms), OMS_PG_PASSWORD (oms), OMS_PG_DB (oms_test).
 set -euo pipefail
+cd /  # the postgres user may not be allowed into the caller's directory
 
 PG_USER=${OMS_PG_USER:-oms}
 PG_PASSWORD=${OMS_PG_PASSWORD:-oms}
