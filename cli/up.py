@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,21 +27,24 @@ DEMO_CATALOG = PROJECT_ROOT / "data" / "catalog.json"
 SUPPLIERS = PROJECT_ROOT / "data" / "suppliers.json"
 
 
-def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
-    """`python -m workers` against this address and database, logging to `log_path`."""
-    env = {
+def _child_env(settings: Settings, **extra: str) -> dict[str, str]:
+    return {
         **os.environ,
         "TEMPORAL_ADDRESS": settings.temporal_address,
         "TEMPORAL_NAMESPACE": settings.temporal_namespace,
         "OMS_TASK_QUEUE": settings.task_queue,
         "OMS_DATABASE_URL": settings.oms_database_url,
         "OMS_SIM_PACE": str(settings.oms_sim_pace),
+        **extra,
     }
+
+
+def _start_module(module: str, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
-        # Own session, so Ctrl-C reaches only us and we stop the worker before the server.
+        # Own session, so Ctrl-C reaches only us and we stop the children before the server.
         return subprocess.Popen(
-            [sys.executable, "-m", "workers"],
+            [sys.executable, "-m", module],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,
@@ -48,6 +52,40 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+
+
+def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
+    """`python -m workers` against this address and database, logging to `log_path`."""
+    return _start_module("workers", _child_env(settings), log_path)
+
+
+def start_gateway(
+    settings: Settings, port: int, log_path: Path, host: str | None = None
+) -> subprocess.Popen[bytes]:
+    """`python -m api` (the HTTP gateway) on `port`, against this address and database."""
+    host = host or os.environ.get("OMS_HTTP_HOST", "127.0.0.1")
+    env = _child_env(settings, OMS_HTTP_PORT=str(port), OMS_HTTP_HOST=host)
+    return _start_module("api", env, log_path)
+
+
+def wait_for_gateway(
+    process: subprocess.Popen[bytes], url: str, log_path: Path, timeout: float = 30.0
+) -> None:
+    """Until `url`/healthz answers (any status: the app is up); CommandError if it died."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CommandError(
+                f"the HTTP gateway exited with code {process.returncode}; log tail:\n"
+                + log_tail(log_path)
+            )
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(f"{url}/healthz", timeout=2.0)
+            return
+        time.sleep(0.2)
+    raise CommandError(f"the HTTP gateway did not answer on {url} within {timeout:.0f}s")
 
 
 async def _ensure_replenishment(settings: Settings, say: Callable[..., None]) -> None:
@@ -75,6 +113,7 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     server: DevServer | None = None
     worker: subprocess.Popen[bytes] | None = None
+    gateway: subprocess.Popen[bytes] | None = None
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     try:
         if not args.no_server:
@@ -93,7 +132,11 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
         worker_log = STATE_DIR / "worker.log"
         worker = start_worker(settings, worker_log)
         say(f"worker started (pid {worker.pid}, log {worker_log})")
-        say(f"HTTP gateway: not part of this build yet (port {args.http_port} is reserved)")
+        gateway_log = STATE_DIR / "gateway.log"
+        gateway = start_gateway(settings, args.http_port, gateway_log)
+        gateway_url = f"http://127.0.0.1:{args.http_port}"
+        await asyncio.to_thread(wait_for_gateway, gateway, gateway_url, gateway_log)
+        say(f"HTTP gateway on {gateway_url} (OpenAPI {gateway_url}/docs, log {gateway_log})")
         if args.demo:
             await _demo_unless_stopped(settings, stop, args.json, server.ui_url if server else None)
         _where_to_look(say, server, settings)
@@ -104,11 +147,18 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
                     f"the worker exited with code {worker.returncode}; log tail:\n"
                     + log_tail(worker_log)
                 )
+            if gateway.poll() is not None:
+                raise CommandError(
+                    f"the HTTP gateway exited with code {gateway.returncode}; log tail:\n"
+                    + log_tail(gateway_log)
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
         say("stopping")
         return 0
     finally:
+        if gateway is not None:
+            stop_process(gateway)
         if worker is not None:
             stop_process(worker)
         if server is not None:

@@ -1,11 +1,14 @@
-"""`starter.py wms-event --file EVENT.json`: a warehouse event, applied once by event id."""
+"""`starter.py wms-event --file EVENT.json`: a warehouse event, applied once by event id.
+
+`check_catalog` and `apply_event` are shared with the HTTP gateway's `POST /webhooks/wms`.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from sqlalchemy import select
-from temporalio.client import WorkflowFailureError
+from sqlalchemy import Engine, select
+from temporalio.client import Client, WorkflowFailureError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
@@ -20,8 +23,8 @@ from workers.settings import Settings, load_settings
 from workflows.warehouse_events import WarehouseEventWorkflow, workflow_id_for_event
 
 
-def _check_catalog(settings: Settings, event: WmsEvent) -> None:
-    engine = store.engine_for(settings)
+def check_catalog(engine: Engine, event: WmsEvent) -> None:
+    """InvalidInput naming `warehouse_id` or `sku` when the event names an unknown one."""
     with reading(engine) as connection:
         known_sku = connection.execute(select(Product.sku).where(Product.sku == event.sku)).first()
         known_wh = connection.execute(
@@ -33,11 +36,11 @@ def _check_catalog(settings: Settings, event: WmsEvent) -> None:
         raise InvalidInput(f"sku: unknown SKU {event.sku}")
 
 
-async def wms_event(args: argparse.Namespace) -> int:
-    event = parse(WmsEvent, read_json(args.file))
-    settings = load_settings()
-    _check_catalog(settings, event)
-    client = await client_for(settings)
+async def apply_event(client: Client, settings: Settings, event: WmsEvent) -> WmsEventResult:
+    """Run WarehouseEventWorkflow `wms-{event_id}` (or join the earlier run) for its result.
+
+    A business refusal (e.g. more goods leaving than on hand) raises Refused.
+    """
     workflow_id = workflow_id_for_event(event.event_id)
     try:
         handle = await client.start_workflow(
@@ -51,12 +54,19 @@ async def wms_event(args: argparse.Namespace) -> int:
     except WorkflowAlreadyStartedError:  # the same event id was handled before
         handle = client.get_workflow_handle_for(WarehouseEventWorkflow.run, workflow_id)
     try:
-        result: WmsEventResult = await handle.result()
+        return await handle.result()
     except WorkflowFailureError as failure:
         cause = failure.cause
         if isinstance(cause, ApplicationError) or isinstance(cause.__cause__, ApplicationError):
             raise Refused(str(cause.__cause__ or cause)) from None
         raise
+
+
+async def wms_event(args: argparse.Namespace) -> int:
+    event = parse(WmsEvent, read_json(args.file))
+    settings = load_settings()
+    check_catalog(store.engine_for(settings), event)
+    result = await apply_event(await client_for(settings), settings, event)
     emit(result.model_dump(mode="json"), args.json, _human)
     return 0
 

@@ -1,0 +1,55 @@
+"""The HTTP gateway: storefronts, carriers and the WMS talk to the order workflows here.
+
+`create_app()` builds the FastAPI app; nothing connects until its lifespan starts, which
+opens one database engine and one Temporal client (the shared data converter) per app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from api import errors, routes_health, routes_inventory, routes_orders, routes_webhooks
+from api.settings import DEV_WEBHOOK_SECRET, GatewaySettings
+from api.state import Gateway
+from cli.store import engine_for
+from workers.settings import Settings, load_settings
+
+log = structlog.get_logger("api")
+
+
+def create_app(
+    settings: Settings | None = None, gateway_settings: GatewaySettings | None = None
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        oms = settings or load_settings()
+        own = gateway_settings or GatewaySettings()
+        if own.oms_webhook_secret == DEV_WEBHOOK_SECRET:
+            log.warning("gateway", outcome="dev_webhook_secret", hint="set OMS_WEBHOOK_SECRET")
+        engine = engine_for(oms)  # creates the schema on a fresh database
+        gateway = Gateway(settings=oms, gateway=own, engine=engine)
+        try:
+            await gateway.client()
+        except errors.ApiError as error:  # Temporal not up yet: the first request retries
+            log.warning("gateway", outcome="temporal_unreachable", error=error.detail)
+        app.state.gateway = gateway
+        log.info("gateway", outcome="started", temporal=oms.temporal_address)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Order management gateway",
+        version="1.0.0",
+        summary="Orders as durable Temporal workflows: place, track, cancel; webhooks.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for module in (routes_orders, routes_inventory, routes_webhooks, routes_health):
+        app.include_router(module.router)
+    return app
