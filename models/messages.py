@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -43,3 +44,51 @@ class RetryPaymentInput(BaseModel):
 
     method: str = Field(min_length=1)
     token: str = Field(min_length=1)
+
+
+class HoldReviewInput(BaseModel):
+    """Ops decide an order ON_HOLD (`approve_hold` or `reject_hold`)."""
+
+    operator: str = Field(min_length=1, max_length=100)
+    note: str = Field(default="", max_length=1000)
+
+
+class VerifyIdentityInput(BaseModel):
+    """The customer passed step-up verification."""
+
+    method: str = Field(min_length=1)  # sms_code, id_document, ...
+    reference: str = ""
+
+
+class ExtendSlaInput(BaseModel):
+    hours: float = Field(gt=0, le=24 * 14)
+    operator: str = Field(min_length=1, max_length=100)
+    reason: str = Field(default="", max_length=500)
+
+
+class ExtendSlaResult(BaseModel):
+    ship_by: datetime
+
+
+class ComplaintInput(BaseModel):
+    category: Literal["delivery", "damaged", "wrong_item", "payment", "service", "other"]
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class ComplaintResult(BaseModel):
+    complaint_id: str
+
+
+class ComplaintAnswerInput(BaseModel):
+    complaint_id: str
+    operator: str = Field(min_length=1, max_length=100)
+    answer: str = Field(min_length=1, max_length=2000)
+
+
+class SurveyAnswerInput(BaseModel):
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000)
+
+
+class SurveyResult(BaseModel):
+    accepted: bool

@@ -37,6 +37,7 @@ class PaymentView(BaseModel):
 class SlaView(BaseModel):
     ship_by: datetime | None = None
     breached: bool = False
+    rungs: list[str] = Field(default_factory=list)  # the escalation rungs reached so far
 
 
 class TimelineEntry(BaseModel):
@@ -81,6 +82,21 @@ class SourcingDecision(BaseModel):
     candidates: list[SourcingCandidate] = Field(default_factory=list)
 
 
+class ComplaintView(BaseModel):
+    complaint_id: str
+    category: str
+    text: str
+    at: datetime
+    answer: str | None = None
+    answered_by: str | None = None
+
+
+class SurveyView(BaseModel):
+    sent_at: datetime | None = None
+    score: int | None = None
+    comment: str = ""
+
+
 class OrderView(BaseModel):
     order_id: str
     status: OrderStatus = OrderStatus.RECEIVED
@@ -95,3 +111,5 @@ class OrderView(BaseModel):
     cancel_reason: str | None = None
     backorder: BackorderView | None = None
     sourcing: SourcingDecision | None = None
+    complaints: list[ComplaintView] = Field(default_factory=list)
+    survey: SurveyView = Field(default_factory=SurveyView)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -27,15 +27,15 @@ with workflow.unsafe.imports_passed_through():
     from models.view import OrderView
     from workflows import search_attributes as sa
     from workflows.activity_calls import call
+    from workflows.order_care import HoldOutcome, OrderCare
     from workflows.order_steps import OrderSteps, OrderStopped, failure_reason, failure_type
 
 S = OrderStatus
 PAYMENT_WINDOW = timedelta(hours=1)  # a declined order keeps its stock this long
-RETURN_WINDOW = timedelta(days=7)  # delivered orders complete when it closes
 
 
 @workflow.defn(name="OrderWorkflow")
-class OrderWorkflow(OrderSteps):
+class OrderWorkflow(OrderSteps, OrderCare):
     @workflow.init
     def __init__(self, order: OrderDocument) -> None:
         self.order = order
@@ -45,6 +45,8 @@ class OrderWorkflow(OrderSteps):
         self.restocks = 0
         self.decision: BackorderDecisionInput | None = None
         self.sla_watch: asyncio.Task[None] | None = None
+        self.sla_changes = 0  # bumped by extend_sla so the SLA watch re-reads the deadline
+        self.hold: HoldOutcome | None = None
 
     @workflow.run
     async def run(self, order: OrderDocument) -> OrderView:
@@ -54,8 +56,7 @@ class OrderWorkflow(OrderSteps):
             await self._take_payment()
             await self._book_shipments()
             await self._track_until_delivered()
-            await workflow.sleep(RETURN_WINDOW, summary="return window")
-            await self._record(S.COMPLETED, "return window closed", notify=False)
+            await self._after_delivery()
         except OrderStopped as stop:
             await self._compensate(stop.status, stop.reason)
         except ActivityError as failure:
@@ -152,7 +153,7 @@ class OrderWorkflow(OrderSteps):
         view, now = self.state.view, workflow.now()
         view.priority, view.risk_level = prio.value, assessment.level
         view.sla.ship_by = sla.ship_by(now, self.order.shipping.service_level, prio.value)
-        self.sla_watch = asyncio.create_task(self._watch_sla(view.sla.ship_by))
+        self.sla_watch = asyncio.create_task(self._watch_sla())
         customer = self.order.customer
         workflow.upsert_search_attributes(
             [
@@ -172,6 +173,7 @@ class OrderWorkflow(OrderSteps):
                 raise  # the catalog could not be read: a failed step, not a bad order
             raise OrderStopped(S.REJECTED, failure_reason(failure)) from failure
         self._check_cancel_requested()
+        await self._hold_if_risky(assessment)
 
     async def _take_payment(self) -> None:
         request = AuthorizeInput(
@@ -208,27 +210,6 @@ class OrderWorkflow(OrderSteps):
             update={"idempotency_key": f"{self.order.order_id}:authorize:{attempt}"}
         )
 
-    async def _watch_sla(self, ship_by: datetime) -> None:
-        delay = sla.breach_delay(workflow.now(), ship_by)
-        try:
-            await workflow.wait_condition(
-                lambda: self.state.shipped or self.state.closed,
-                timeout=delay,
-                timeout_summary="ship-by deadline",
-            )
-        except TimeoutError:
-            await self._breach_sla()
-
-    async def _breach_sla(self) -> None:
-        view = self.state.view
-        view.sla.breached = True
-        view.priority = priority.escalate(view.priority)
-        workflow.upsert_search_attributes(
-            [sa.SLA_BREACHED.value_set(True), sa.ORDER_PRIORITY.value_set(view.priority)]
-        )
-        detail = f"not shipped by {view.sla.ship_by:%Y-%m-%d %H:%M} UTC; priority {view.priority}"
-        await self._log_event("SLA_BREACHED", detail, notify=False, alert_ops=True)
-
     # --- helpers --------------------------------------------------------------------
 
     def _check_cancel_requested(self) -> None:
@@ -257,11 +238,15 @@ class OrderWorkflow(OrderSteps):
         )
         await self._write(status.value, detail, notify=notify, alert_ops=False)
 
-    async def _log_event(self, event: str, detail: str, *, notify: bool, alert_ops: bool) -> None:
+    async def _log_event(
+        self, event: str, detail: str, *, notify: bool, alert_ops: bool, actor: str = "system"
+    ) -> None:
         self.state.note(workflow.now(), event, detail)
-        await self._write(event, detail, notify=notify, alert_ops=alert_ops)
+        await self._write(event, detail, notify=notify, alert_ops=alert_ops, actor=actor)
 
-    async def _write(self, event: str, detail: str, *, notify: bool, alert_ops: bool) -> None:
+    async def _write(
+        self, event: str, detail: str, *, notify: bool, alert_ops: bool, actor: str = "system"
+    ) -> None:
         sequence = self.state.next_sequence()
         record = RecordStatusInput(
             idempotency_key=f"{self.order.order_id}:record:{sequence}",
@@ -272,5 +257,6 @@ class OrderWorkflow(OrderSteps):
             customer=self.order.customer,
             notify_customer=notify,
             alert_ops=alert_ops,
+            actor=actor,
         )
         await call("record_status", record, summary=f"{event}: {detail}"[:200])

@@ -30,7 +30,7 @@ async def test_happy_path_reaches_delivery_then_completes_after_the_return_windo
     assert shop.calls.count("capture_payment") == 1
     assert shop.compensations() == []
     notified = [r.event for r in shop.records if r.notify_customer]
-    assert notified == ["RECEIVED", "RESERVED", "ALLOCATED", "SHIPPED", "DELIVERED"]
+    assert notified == ["RECEIVED", "RESERVED", "ALLOCATED", "SHIPPED", "DELIVERED", "SURVEY_SENT"]
 
 
 async def test_search_attributes_follow_the_order(start_order, env):
