@@ -37,12 +37,22 @@ MESSAGES = {
     "CANCELLED": "Order {id} was cancelled.",
     "REJECTED": "We could not accept order {id}.",
     "SLA_BREACHED": "Order {id} is running late; we are on it and will update you soon.",
+    "SLA_HARD_BREACH": "Order {id} is badly late and we are sorry.",
+    "COMPLAINT_ANSWERED": "We have answered your message about order {id}.",
+    "SURVEY_SENT": "How did we do with order {id}? Rate us from 1 to 5.",
 }
 
 
 # Events whose detail is written for the customer (restock dates, how to pay, why
 # cancelled); other details are internal (risk reasons, priorities) and stay out.
-CUSTOMER_DETAIL = {"BACKORDERED", "AWAITING_PAYMENT", "CANCELLED", "REJECTED"}
+CUSTOMER_DETAIL = {
+    "BACKORDERED",
+    "AWAITING_PAYMENT",
+    "CANCELLED",
+    "REJECTED",
+    "SLA_HARD_BREACH",
+    "COMPLAINT_ANSWERED",
+}
 
 
 def customer_message(event: str, order_id: str, detail: str = "") -> str:
