@@ -60,11 +60,14 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
 
 
 def start_gateway(
-    settings: Settings, port: int, log_path: Path, host: str | None = None
+    settings: Settings, port: int, log_path: Path, **extra_env: str
 ) -> subprocess.Popen[bytes]:
-    """`python -m api` (the HTTP gateway) on `port`, against this address and database."""
-    host = host or os.environ.get("OMS_HTTP_HOST", "127.0.0.1")
-    env = _child_env(settings, OMS_HTTP_PORT=str(port), OMS_HTTP_HOST=host)
+    """`python -m api` (the HTTP gateway) on `port`, against this address and database.
+
+    `extra_env` adds gateway settings (e.g. OMS_WEBHOOK_SECRET) to the inherited ones.
+    """
+    host = os.environ.get("OMS_HTTP_HOST", "127.0.0.1")
+    env = _child_env(settings, OMS_HTTP_PORT=str(port), OMS_HTTP_HOST=host, **extra_env)
     return _start_module("api", env, log_path)
 
 
