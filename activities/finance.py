@@ -122,8 +122,8 @@ def _count(connection: Connection, voucher: VoucherInput) -> None:
             update(MONEY).where(order, fits).values(refunded_cents=MONEY.c.refunded_cents + cents)
         )
         if applied.rowcount != 1:
-            counters = connection.execute(select(MONEY).where(order)).one_or_none()
-            captured, refunded = (counters[1], counters[2]) if counters else (0, 0)
+            row = connection.execute(select(MONEY).where(order)).one_or_none()
+            captured, refunded = (row.captured_cents, row.refunded_cents) if row else (0, 0)
             raise RefundExceedsCapture(
                 f"refund of {voucher.amount} for order {voucher.order_id} exceeds its captures"
                 f" ({_money(captured)} captured, {_money(refunded)} already refunded)"
