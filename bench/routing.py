@@ -159,6 +159,7 @@ class Gaps:
             "compared": len(self.gaps),
             "mean_gap_pct": round(statistics.fmean(self.gaps), 4),
             "max_gap_pct": round(max(self.gaps), 3),
+            "min_gap_pct": round(min(self.gaps), 3),  # below 0 would be a bug in the exact solver
             "within_5pct_share": round(
                 sum(g <= TARGET_GAP_PCT for g in self.gaps) / len(self.gaps), 4
             ),
@@ -234,6 +235,12 @@ def run(instances: int, seed: int) -> dict[str, Any]:
             "note": "shared 2-core VM; other sessions' test runs may have shared the CPU",
         },
         "params": {"instances": instances, "seed": seed, "area_km": 2 * HALF_KM},
+        "note": (
+            "the ruin-and-recreate settings (rounds, ruin sizes) were tuned on seeds 11, 5 "
+            "and 23; seed 101 (400 instances) and 202 (300) were checked afterwards, all at "
+            "the optimum. On 6-9 stops the exact DP is faster than the heuristic; the "
+            "heuristic is for real days (see scale), where the DP (3^n) cannot go"
+        ),
         "instances": {
             "mean_stops": round(shape["stops"] / instances, 3),
             "mean_vans": round(shape["vans"] / instances, 3),
