@@ -95,7 +95,7 @@ async def _verified(request: Request, secret: str, model: type[Model]) -> Model:
     response_model=CarrierEventAnswer,
     responses={
         404: {"model": ErrorBody, "description": "no shipment with this tracking number"},
-        409: {"model": ErrorBody, "description": "the order no longer takes events"},
+        409: {"model": ErrorBody, "description": "the parcel's workflow has closed"},
         **WEBHOOK_ERRORS,
     },
     openapi_extra=_signed_body(CarrierWebhookEvent),
@@ -122,12 +122,17 @@ async def carrier_event(
     client = await gateway.client()
     handle = client.get_workflow_handle(workflow_id)
     duplicate = await _already_signalled(client, handle, event.event_id)
+    if duplicate:  # already delivered once: the workflow would ignore it anyway
+        return CarrierEventAnswer(
+            accepted=True, duplicate=True, order_id=order_id, workflow_id=workflow_id
+        )
     try:
         await handle.signal("carrier_event", event)
     except RPCError as error:
         if error.status != RPCStatusCode.NOT_FOUND:
             raise
-        raise ApiError(409, f"order {order_id} is closed and takes no more events") from None
+        detail = f"tracking_number: the parcel's workflow {workflow_id} is closed"
+        raise ApiError(409, detail, field="tracking_number") from None
     return CarrierEventAnswer(
         accepted=True, duplicate=duplicate, order_id=order_id, workflow_id=workflow_id
     )

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session
+from temporalio.client import Client
 
+from activities.db import make_engine
+from activities.tables import Shipment
 from api.security import SIGNATURE_HEADER, sign
+from models.messages import CarrierEvent
 from tests.api.conftest import Gateway, in_status, order_json, wait_until
 
 pytestmark = pytest.mark.integration
@@ -39,12 +45,54 @@ def receipt(sku: str = "API-WMS", **fields: Any) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Parcel:
+    order_id: str
+    workflow_id: str
+    carrier: str
+    tracking_number: str
+
+
+def parcel_for(gateway: Gateway, workflow_id: str, order_id: str) -> Parcel:
+    """A shipments row (as the carrier booking writes it) that the simulated carrier leaves
+    alone (`sim_due_at` None), routed to `workflow_id`: nothing else sends events for it,
+    and the workflow stays open, so the test alone decides what reaches it."""
+    parcel = Parcel(order_id, workflow_id, "API-EXPRESS", f"APX{uuid.uuid4().hex[:12].upper()}")
+    row = Shipment(
+        shipment_id=f"SHP-{parcel.tracking_number}",
+        order_id=order_id,
+        workflow_id=workflow_id,
+        warehouse_id="IT-WH",
+        carrier=parcel.carrier,
+        tracking_number=parcel.tracking_number,
+        sim_due_at=None,
+        idempotency_key=f"api-test:{parcel.tracking_number}",
+    )
+    with Session(make_engine(gateway.system.settings.oms_database_url)) as session:
+        session.add(row)
+        session.commit()
+    return parcel
+
+
 @pytest.fixture(scope="module")
-async def shipped(http: httpx.AsyncClient) -> dict[str, Any]:
-    """An order with a booked shipment: its view, with carrier and tracking number."""
-    data = order_json()
+async def parcel(http: httpx.AsyncClient, gateway: Gateway) -> Parcel:
+    """A parcel of an open order (a declined card keeps it waiting for an hour)."""
+    data = order_json(token="tok_decline")
     assert (await http.post("/orders", json=data)).status_code == 202
-    return await wait_until(http, data["order_id"], lambda v: bool(v["shipments"]))
+    await wait_until(http, data["order_id"], in_status("AWAITING_PAYMENT"))
+    return parcel_for(gateway, f"order-{data['order_id']}", data["order_id"])
+
+
+async def carrier_events_in_history(client: Client, workflow_id: str) -> list[str]:
+    """The event ids of every `carrier_event` signal the workflow received."""
+    ids = []
+    async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
+        if event.HasField("workflow_execution_signaled_event_attributes"):
+            signal = event.workflow_execution_signaled_event_attributes
+            if signal.signal_name == "carrier_event":
+                (data,) = await client.data_converter.decode(signal.input.payloads, [CarrierEvent])
+                ids.append(data.event_id)
+    return ids
 
 
 @pytest.mark.parametrize("path", ["/webhooks/wms", "/webhooks/carriers/SF"])
@@ -68,12 +116,11 @@ async def test_unsigned_or_badly_signed_webhooks_are_401(
     assert answer.status_code == 401, answer.text
 
 
-async def test_a_tracking_event_reaches_the_order_once(
-    http: httpx.AsyncClient, gateway: Gateway, shipped: dict[str, Any]
+async def test_a_tracking_event_reaches_the_workflow_once(
+    http: httpx.AsyncClient, gateway: Gateway, client: Client, parcel: Parcel
 ) -> None:
-    (parcel,) = shipped["shipments"]
-    event = tracking(parcel["carrier"], parcel["tracking_number"])
-    url = f"/webhooks/carriers/{parcel['carrier']}"
+    event = tracking(parcel.carrier, parcel.tracking_number)
+    url = f"/webhooks/carriers/{parcel.carrier}"
 
     first = await http.post(url, **gateway.signed(event))
     again = await http.post(url, **gateway.signed(event))
@@ -82,37 +129,41 @@ async def test_a_tracking_event_reaches_the_order_once(
     assert first.json() == {
         "accepted": True,
         "duplicate": False,
-        "order_id": shipped["order_id"],
-        "workflow_id": f"order-{shipped['order_id']}",
+        "order_id": parcel.order_id,
+        "workflow_id": parcel.workflow_id,
     }
     assert again.status_code == 200 and again.json()["duplicate"] is True
-    view = await wait_until(
-        http,
-        shipped["order_id"],
-        lambda v: any(event["location"] in entry["detail"] for entry in v["timeline"]),
-    )
-    noted = [e for e in view["timeline"] if event["location"] in e["detail"]]
-    assert [e["event"] for e in noted] == ["PARCEL_IN_TRANSIT"]  # once, not twice
+    received = await carrier_events_in_history(client, parcel.workflow_id)
+    assert received.count(event["event_id"]) == 1
 
 
 async def test_the_carrier_may_come_from_the_url_alone(
-    http: httpx.AsyncClient, gateway: Gateway, shipped: dict[str, Any]
+    http: httpx.AsyncClient, gateway: Gateway, client: Client, parcel: Parcel
 ) -> None:
-    (parcel,) = shipped["shipments"]
-    event = tracking(parcel["carrier"], parcel["tracking_number"])
+    event = tracking(parcel.carrier, parcel.tracking_number)
     del event["carrier"]
-    answer = await http.post(f"/webhooks/carriers/{parcel['carrier']}", **gateway.signed(event))
+    answer = await http.post(f"/webhooks/carriers/{parcel.carrier}", **gateway.signed(event))
     assert answer.status_code == 200, answer.text
+    assert event["event_id"] in await carrier_events_in_history(client, parcel.workflow_id)
+
+
+async def test_an_event_for_a_closed_workflow_is_409(
+    http: httpx.AsyncClient, gateway: Gateway
+) -> None:
+    gone = parcel_for(gateway, "order-NEVER-STARTED", "NEVER-STARTED")
+    event = tracking(gone.carrier, gone.tracking_number)
+    answer = await http.post(f"/webhooks/carriers/{gone.carrier}", **gateway.signed(event))
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["errors"][0]["field"] == "tracking_number"
 
 
 async def test_unknown_tracking_numbers_are_404(
-    http: httpx.AsyncClient, gateway: Gateway, shipped: dict[str, Any]
+    http: httpx.AsyncClient, gateway: Gateway, parcel: Parcel
 ) -> None:
-    (parcel,) = shipped["shipments"]
-    unknown = tracking(parcel["carrier"], "NO-SUCH-PARCEL")
-    other_carrier = tracking("OTHER", parcel["tracking_number"])
+    unknown = tracking(parcel.carrier, "NO-SUCH-PARCEL")
+    other_carrier = tracking("OTHER", parcel.tracking_number)
     for url, event in [
-        (f"/webhooks/carriers/{parcel['carrier']}", unknown),
+        (f"/webhooks/carriers/{parcel.carrier}", unknown),
         ("/webhooks/carriers/OTHER", other_carrier),
     ]:
         answer = await http.post(url, **gateway.signed(event))
