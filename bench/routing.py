@@ -18,17 +18,14 @@ counted separately), the share within 5%, and decision times. A few 50- and
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import random
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.common import finish, machine, ms_summary, now, print_targets, timed
 from models.routing import (
     Depot,
     DispatchPlan,
@@ -120,21 +117,6 @@ def savings_only(request: DispatchRequest) -> tuple[int, float]:
     return len(p.servable) - len(dropped), sum(route_km(p, r) for r in routes)
 
 
-def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[DispatchPlan, float]:
-    started = time.perf_counter_ns()
-    plan = fn(*args, **kwargs)
-    return plan, (time.perf_counter_ns() - started) / 1e6
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median": round(statistics.median(ordered), 3),
-        "p90": round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], 3),
-        "max": round(ordered[-1], 3),
-    }
-
-
 class Gaps:
     """Distance gaps to the optimum, in percent, where the served counts agree."""
 
@@ -183,7 +165,7 @@ def scale(rng: random.Random) -> list[dict[str, Any]]:
             stops=stops,
             fleet=Fleet(vans=vans, capacity_kg=capacity),
         )
-        plan, ms = _timed(plan_dispatch, request)
+        plan, ms = timed(plan_dispatch, request)
         out.append(
             {
                 "stops": n,
@@ -208,9 +190,9 @@ def run(instances: int, seed: int) -> dict[str, Any]:
     for _ in range(instances):
         windows = rng.random() < 0.25
         request = instance(rng, windows)
-        best, ms = _timed(optimal_dispatch, request)
+        best, ms = timed(optimal_dispatch, request)
         exact_ms.append(ms)
-        plan, ms = _timed(plan_dispatch, request)
+        plan, ms = timed(plan_dispatch, request)
         h_ms.append(ms)
         heuristic.add(plan.served, plan.total_distance_km, best)
         by_kind["time_windows" if windows else "capacity_only"].add(
@@ -226,14 +208,10 @@ def run(instances: int, seed: int) -> dict[str, Any]:
     elapsed = time.monotonic() - started
     result: dict[str, Any] = {
         "benchmark": "routing: plan_dispatch against optimal_dispatch (exact DP)",
-        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.machine(),
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            "note": "shared 2-core VM; other sessions' test runs may have shared the CPU",
-        },
+        "run_at": now(),
+        "machine": machine(
+            note="shared 2-core VM; other sessions' test runs may have shared the CPU"
+        ),
         "params": {"instances": instances, "seed": seed, "area_km": 2 * HALF_KM},
         "note": (
             "the ruin-and-recreate settings (rounds, ruin sizes) were tuned on seeds 11, 5 "
@@ -247,11 +225,11 @@ def run(instances: int, seed: int) -> dict[str, Any]:
             "with_time_windows": shape["with_windows"],
             "optimum_leaves_stops_unserved": shape["optimum_leaves_stops_unserved"],
         },
-        "heuristic": {**heuristic.report(), "decision_ms": _ms(h_ms)},
+        "heuristic": {**heuristic.report(), "decision_ms": ms_summary(h_ms)},
         "heuristic_by_kind": {k: g.report() for k, g in by_kind.items()},
         "without_ruin_and_recreate": no_ruin.report(),
         "savings_only": plain.report(),
-        "optimal": {"decision_ms": _ms(exact_ms)},
+        "optimal": {"decision_ms": ms_summary(exact_ms)},
         "scale": scale(rng),
     }
     result["elapsed_s"] = round(time.monotonic() - started, 1)
@@ -290,10 +268,7 @@ def _print(result: dict[str, Any]) -> None:
             f"scale: {s['stops']} stops, {s['vans']} vans: {s['decision_ms']} ms, "
             f"{s['km']} km (savings alone {s['savings_only_km']} km)"
         )
-    print(
-        "targets: "
-        + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in result["targets"].items())
-    )
+    print_targets(result)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,10 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = run(args.instances, args.seed)
     _print(result)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {args.out}")
-    return 0 if all(result["targets"].values()) else 1
+    return finish(result, args.out)
 
 
 if __name__ == "__main__":

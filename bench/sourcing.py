@@ -15,18 +15,15 @@ against the optimal total, and decision times. Writes bench/results/sourcing.jso
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import random
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bench.common import finish, machine, ms_summary, now, print_targets, timed
 from models.activity_io import StockSnapshot, WarehouseStock
 from models.order import Address
 from models.sourcing import SourcingPlan, optimal_plan, plan_sourcing
@@ -146,27 +143,6 @@ class SaleDay:
                 self.stock[sku] = dict(full)
 
 
-def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[SourcingPlan, float]:
-    started = time.perf_counter_ns()
-    plan = fn(*args, **kwargs)
-    return plan, (time.perf_counter_ns() - started) / 1e6
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def pct(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
-
-    return {
-        "median": round(statistics.median(ordered), 3),
-        "p90": pct(0.90),
-        "p99": pct(0.99),
-        "max": round(ordered[-1], 3),
-        "mean": round(statistics.fmean(ordered), 3),
-    }
-
-
 class Score:
     def __init__(self) -> None:
         self.orders = self.at_shipments = self.identical = self.disagree = 0
@@ -194,7 +170,7 @@ class Score:
                 float(100 * (self.cost - self.optimal_cost) / self.optimal_cost), 4
             ),
             "fulfillable_disagreements": self.disagree,
-            "decision_ms": _ms(self.ms),
+            "decision_ms": ms_summary(self.ms, detail=True),
         }
 
 
@@ -208,11 +184,11 @@ def run(orders: int, seed: int) -> dict[str, Any]:
     started = time.monotonic()
     for _ in range(orders):
         lines, snapshot, address = day.order()
-        best, ms = _timed(optimal_plan, lines, snapshot, address, profile=PROFILE)
+        best, ms = timed(optimal_plan, lines, snapshot, address, profile=PROFILE)
         optimal_ms.append(ms)
-        plan, ms = _timed(plan_sourcing, lines, snapshot, address, profile=PROFILE)
+        plan, ms = timed(plan_sourcing, lines, snapshot, address, profile=PROFILE)
         heuristic.add(plan, best, ms)
-        plan, ms = _timed(plan_sourcing, lines, snapshot, address, profile=PROFILE, exact_budget=0)
+        plan, ms = timed(plan_sourcing, lines, snapshot, address, profile=PROFILE, exact_budget=0)
         greedy.add(plan, best, ms)
         shape["lines"] += len(lines)
         holders.append(sum(any(v > 0 for v in w.available.values()) for w in snapshot.warehouses))
@@ -225,15 +201,10 @@ def run(orders: int, seed: int) -> dict[str, Any]:
         else:
             shape["short"] += 1
     elapsed = time.monotonic() - started
-    result = {
+    result: dict[str, Any] = {
         "benchmark": "sourcing: plan_sourcing against optimal_plan (every subset)",
-        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.machine(),
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-        },
+        "run_at": now(),
+        "machine": machine(),
         "params": {
             "orders": orders,
             "seed": seed,
@@ -249,7 +220,7 @@ def run(orders: int, seed: int) -> dict[str, Any]:
         },
         "heuristic": heuristic.report(),
         "greedy_only": greedy.report(),
-        "optimal": {"decision_ms": _ms(optimal_ms)},
+        "optimal": {"decision_ms": ms_summary(optimal_ms, detail=True)},
         "elapsed_s": round(elapsed, 1),
     }
     h = result["heuristic"]
@@ -278,10 +249,7 @@ def _print(result: dict[str, Any]) -> None:
         )
     ms = result["optimal"]["decision_ms"]
     print(f"{'optimal':12} decision median {ms['median']} ms, p99 {ms['p99']} ms")
-    print(
-        "targets: "
-        + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in result["targets"].items())
-    )
+    print_targets(result)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,10 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = run(args.orders, args.seed)
     _print(result)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {args.out}")
-    return 0 if all(result["targets"].values()) else 1
+    return finish(result, args.out)
 
 
 if __name__ == "__main__":

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from temporalio.client import Client
 
 from activities.catalog import seed_catalog
 from activities.db import create_schema, make_engine
+from bench.common import now, write_json
 from bench.noop import NoopWorkflow
 from cli.documents import load_catalog
 from cli.load import run_load
@@ -112,7 +111,7 @@ async def bench(count: int, concurrency: int) -> dict[str, Any]:
             stop_process(worker)
         server.stop()
     return {
-        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "recorded_at": now(),
         "machine": machine(),
         "orders": count,
         "concurrency": concurrency,
@@ -133,8 +132,7 @@ def main() -> int:
     result = asyncio.run(bench(args.orders, args.concurrency))
     if args.note:
         result["note"] = args.note
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    write_json(result, RESULTS, indent=2)
     print(
         f"naive ceiling: {result['naive_workflows_per_s']:.1f} workflows/s\n"
         f"OrderWorkflow: {result['orders_allocated_per_s']:.1f} orders/s placed -> ALLOCATED "
