@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 
 from api import errors, routes_health, routes_inventory, routes_orders, routes_webhooks
 from api.settings import DEV_WEBHOOK_SECRET, GatewaySettings
@@ -19,6 +21,7 @@ from cli.store import engine_for
 from workers.settings import Settings, load_settings
 
 log = structlog.get_logger("api")
+MAX_BODY = 1024 * 1024  # an order has at most 100 lines: a megabyte is plenty
 
 
 def create_app(
@@ -50,6 +53,16 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
+
+    @app.middleware("http")
+    async def refuse_huge_bodies(request: Request, call_next: Any) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            detail = f"document: the body is over {MAX_BODY} bytes"
+            return JSONResponse({"detail": detail, "errors": []}, status_code=413)
+        response: Response = await call_next(request)
+        return response
+
     for module in (routes_orders, routes_inventory, routes_webhooks, routes_health):
         app.include_router(module.router)
     return app

@@ -71,6 +71,11 @@ def start_gateway(
     return _start_module("api", env, log_path)
 
 
+def _reachable(host: str | None) -> str:
+    """Where to reach a server bound to `host` from this machine."""
+    return "127.0.0.1" if host in (None, "", "0.0.0.0", "::") else host
+
+
 def wait_for_gateway(
     process: subprocess.Popen[bytes], url: str, log_path: Path, timeout: float = 30.0
 ) -> None:
@@ -137,7 +142,7 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
         say(f"worker started (pid {worker.pid}, log {worker_log})")
         gateway_log = STATE_DIR / "gateway.log"
         gateway = start_gateway(settings, args.http_port, gateway_log)
-        gateway_url = f"http://127.0.0.1:{args.http_port}"
+        gateway_url = f"http://{_reachable(os.environ.get('OMS_HTTP_HOST'))}:{args.http_port}"
         await asyncio.to_thread(wait_for_gateway, gateway, gateway_url, gateway_log)
         say(f"HTTP gateway on {gateway_url} (OpenAPI {gateway_url}/docs, log {gateway_log})")
         if args.demo:

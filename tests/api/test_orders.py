@@ -193,3 +193,19 @@ async def test_healthz_reports_temporal_reachable(http: httpx.AsyncClient) -> No
     answer = await http.get("/healthz")
     assert answer.status_code == 200, answer.text
     assert answer.json()["temporal"] is True and answer.json()["database"] is True
+
+
+async def test_an_oversized_body_is_413(http: httpx.AsyncClient) -> None:
+    raw = b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    answer = await http.post("/orders", content=raw, headers={"content-type": "application/json"})
+    assert answer.status_code == 413, answer.text
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"reason": "x" * 501}, "reason"), ({"reason": 12}, "reason"), (None, "document")],
+)
+async def test_a_bad_cancel_body_is_422(http: httpx.AsyncClient, body: object, field: str) -> None:
+    answer = await http.post("/orders/NO-SUCH-ORDER/cancel", json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["field"] == field
