@@ -51,8 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         "--http-port",
         type=int,
         default=int(os.environ.get("OMS_HTTP_PORT", "8000")),
-        help="port for the HTTP gateway (default 8000 or OMS_HTTP_PORT); accepted and noted "
-        "now, the gateway itself lands in a later issue",
+        help="port for the HTTP gateway (default 8000 or OMS_HTTP_PORT)",
     )
     up.add_argument("--no-server", action="store_true", help="use TEMPORAL_ADDRESS instead")
     up.add_argument("--demo", action="store_true", help="run the mixed demo once up")
