@@ -28,6 +28,7 @@ from cli import commands
 from cli.output import CommandError, Refused, emit
 from cli.wms import wms_event
 from workers.logging import configure_logging
+from workers.process import exit_now
 from workers.settings import load_settings
 
 
@@ -113,10 +114,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_code = main()
-    # A process that used a Temporal client can abort at interpreter exit with
-    # "Fatal Python error: PyGILState_Release" (temporalio/sdk-python#300), turning
-    # success into a crash: flush and leave without running interpreter teardown.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(exit_code)
+    exit_now(main())

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import uvicorn
 
 from api.settings import GatewaySettings
 from workers.logging import configure_logging
+from workers.process import exit_now
 from workers.settings import load_settings
 
 
@@ -29,9 +27,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # A process that used a Temporal client can abort at interpreter exit with
-    # "PyGILState_Release" (temporalio/sdk-python#300); leave without the teardown.
-    os._exit(code)
+    exit_now(main())

@@ -35,6 +35,7 @@ from cli.load import run_load
 from cli.up import start_worker, stop_process
 from workers.client import connect
 from workers.devserver import free_port, start_dev_server
+from workers.process import exit_now
 from workers.settings import PROJECT_ROOT, load_settings
 
 RESULTS = Path(__file__).parent / "results" / "throughput.json"
@@ -144,9 +145,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    code = main()
-    # Skip interpreter teardown: it can abort with "PyGILState_Release" after a Temporal
-    # client was used (temporalio/sdk-python#300).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(main())
