@@ -1,4 +1,7 @@
-"""CarrierSimulator: the simulated carriers' tracking webhooks, sent to order workflows.
+"""The simulated outside parties: the carriers' tracking webhooks and the warehouse packer.
+
+CarrierSimulator sends tracking events to the shipment workflows; WarehousePacker
+(below) scans the parcels waiting to be packed.
 
 Each booked shipment gets PICKED_UP, IN_TRANSIT, OUT_FOR_DELIVERY and DELIVERED about
 8, 16, 24 and 32 seconds (times the pace) after booking. Several worker processes may
@@ -15,14 +18,17 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import structlog
 from sqlalchemy import Engine, select, update
 
 from activities.carrier_sim import SHIPMENTS, STAGES, stage_delay
+from activities.parcels import PARCELS
 from activities.sqltypes import utcnow
 from activities.tables import Warehouse
-from models.messages import CarrierEvent
+from models.messages import CarrierEvent, ScanItemInput, ScanResult
+from models.view import LineView
 
 log = structlog.get_logger(__name__)
 SendEvent = Callable[[str, CarrierEvent], Awaitable[None]]
@@ -174,3 +180,107 @@ def _claim(row: dict, now: datetime) -> _Claim:
         location=location,
     )
     return _Claim(row["shipment_id"], row["workflow_id"], row["sim_stage"], event)
+
+
+class PackingDesk(Protocol):
+    """How the packer reaches a parcel's workflow (the worker wires it to Temporal)."""
+
+    async def to_scan(self, workflow_id: str) -> list[LineView] | None:
+        """The units still to scan; None when the parcel is no longer being packed."""
+        ...
+
+    async def scan(self, workflow_id: str, scan: ScanItemInput) -> ScanResult: ...
+
+
+class WarehousePacker:
+    """The simulated warehouse staff: scans every registered parcel, line by line.
+
+    A parcel is due PACK_SECONDS (times the pace) after registration. Like the carrier
+    simulator, a packer leases a due parcel before scanning, so several worker processes
+    never pack one parcel twice; it asks the workflow what is left before scanning, so
+    a re-run after a crash never scans a unit twice.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        interval_s: float = 0.5,
+        batch: int = 100,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._engine = engine
+        self._interval_s = interval_s
+        self._batch = batch
+        self._clock = clock
+
+    async def run(self, desk: PackingDesk, *, stop: asyncio.Event) -> None:
+        log.info("warehouse_packer", outcome="started")
+        while not stop.is_set():
+            try:
+                await self.tick(desk)
+            except Exception:  # the database may be briefly unavailable; keep packing
+                log.exception("warehouse_packer", outcome="tick_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._interval_s)
+        log.info("warehouse_packer", outcome="stopped")
+
+    async def tick(self, desk: PackingDesk) -> int:
+        """One pass: pack every due parcel; returns how many were packed."""
+        due = await asyncio.to_thread(self._claim_due)
+        packed = await asyncio.gather(*(self._pack(workflow_id, desk) for workflow_id in due))
+        return sum(packed)
+
+    async def _pack(self, workflow_id: str, desk: PackingDesk) -> bool:
+        try:
+            left = await desk.to_scan(workflow_id)
+            for line in left or []:
+                await desk.scan(workflow_id, ScanItemInput(sku=line.sku, quantity=line.quantity))
+        except Exception as error:
+            log.warning(
+                "pack_parcel", workflow_id=workflow_id, outcome="scan_failed", error=str(error)
+            )
+            await asyncio.to_thread(self._retry_later, workflow_id)
+            return False
+        await asyncio.to_thread(self._set, workflow_id, status="PACKED", sim_due_at=None)
+        log.info("pack_parcel", workflow_id=workflow_id, outcome="packed" if left else "skipped")
+        return bool(left)
+
+    def _claim_due(self) -> list[str]:
+        now = self._clock()
+        due = (
+            select(PARCELS.c.workflow_id)
+            .where(PARCELS.c.status == "PACKING", PARCELS.c.sim_due_at <= now)
+            .order_by(PARCELS.c.sim_due_at)
+            .limit(self._batch)
+        )
+        claimed = []
+        with self._engine.begin() as connection:
+            for workflow_id in connection.scalars(due).all():
+                taken = connection.execute(
+                    update(PARCELS)
+                    .where(PARCELS.c.workflow_id == workflow_id, PARCELS.c.sim_due_at <= now)
+                    .where(PARCELS.c.status == "PACKING")
+                    .values(sim_due_at=now + LEASE)
+                ).rowcount
+                if taken == 1:
+                    claimed.append(workflow_id)
+        return claimed
+
+    def _set(self, workflow_id: str, **values: object) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(PARCELS).where(PARCELS.c.workflow_id == workflow_id).values(**values)
+            )
+
+    def _retry_later(self, workflow_id: str) -> None:
+        with self._engine.begin() as connection:
+            failures = connection.scalar(
+                select(PARCELS.c.sim_failures).where(PARCELS.c.workflow_id == workflow_id)
+            )
+        failures = (failures or 0) + 1
+        if failures >= MAX_FAILURES:
+            self._set(workflow_id, status="ABANDONED", sim_failures=failures, sim_due_at=None)
+        else:
+            backoff = timedelta(seconds=min(60, 2**failures))
+            self._set(workflow_id, sim_failures=failures, sim_due_at=self._clock() + backoff)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from models.view import ShipmentView
+
 
 class CancelInput(BaseModel):
     """Payload of the `cancel` signal and the `request_cancel` update."""
@@ -92,3 +94,28 @@ class SurveyAnswerInput(BaseModel):
 
 class SurveyResult(BaseModel):
     accepted: bool
+
+
+class ScanItemInput(BaseModel):
+    """Payload of ShipmentWorkflow's `scan_item` update: one barcode scan while packing."""
+
+    sku: str = Field(min_length=1)
+    quantity: int = Field(default=1, gt=0)
+
+
+class ScanResult(BaseModel):
+    accepted: bool
+    remaining: int  # units of the whole parcel still to scan
+    message: str
+
+
+class ShipmentProgress(BaseModel):
+    """Payload of OrderWorkflow's `shipment_progress` signal, sent by its ShipmentWorkflows."""
+
+    event: str  # SHIPMENT_PACKED, SHIPMENT_BOOKED, CARRIER_FALLBACK, PARCEL_PICKED_UP, ...
+    detail: str = ""
+    at: datetime
+    shipment: ShipmentView
+    record: bool = False  # write it to the audit trail (record_status), not just the timeline
+    notify_customer: bool = False
+    alert_ops: bool = False

@@ -1,4 +1,4 @@
-"""What one order has done so far: the view, the compensation stack, tracking.
+"""What one order has done so far: the view, the compensation stack, its parcels.
 
 OrderWorkflow keeps one OrderState and asks it every question about the order's
 progress, so the workflow itself only sequences activities and waits.
@@ -7,17 +7,18 @@ progress, so the workflow itself only sequences activities and waits.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel
 
-from models.messages import CarrierEvent
+from models.messages import ShipmentProgress
 from models.order import OrderDocument
+from models.shipment import CANCELLED, TRACKING_ORDER, picked_up
 from models.status import SHIPPED_OR_LATER, TERMINAL, OrderStatus, check_transition
 from models.view import LineView, OrderView, PaymentView, ShipmentView, TimelineEntry
 
-# Tracking statuses in the order a parcel goes through them.
-TRACKING_ORDER = ("BOOKED", "PICKED_UP", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED")
+__all__ = ["TRACKING_ORDER", "Compensation", "CompensationKind", "OrderState"]
 
 
 CompensationKind = Literal["release_stock", "void_payment", "cancel_shipment"]
@@ -27,7 +28,7 @@ class Compensation(BaseModel):
     """An undo step, pushed once its forward step succeeded; run in reverse on cancel."""
 
     kind: CompensationKind
-    ref: str  # reservation key, payment id or shipment id
+    ref: str  # reservation key, payment id or the shipment's child workflow id
     detail: str = ""
 
 
@@ -39,8 +40,6 @@ class OrderState:
             payment=PaymentView(status="PENDING", amount=order.total),
         )
         self.compensations: list[Compensation] = []
-        self.seen_events: set[str] = set()
-        self.stock_shipped: set[str] = set()  # shipment ids whose stock left the warehouse
         self.sequence = 0
 
     @property
@@ -76,36 +75,45 @@ class OrderState:
         self.compensations.clear()
         return undo
 
-    def apply_carrier_event(self, event: CarrierEvent) -> ShipmentView | None:
-        """Record a tracking event; None when it is a duplicate or for no known parcel."""
-        if event.event_id in self.seen_events:
-            return None
-        shipment = next(
-            (s for s in self.view.shipments if s.tracking_number == event.tracking_number), None
+    def apply_progress(self, progress: ShipmentProgress) -> ShipmentView | None:
+        """Take a child's report into the order view; None for a parcel this order dropped."""
+        index = next(
+            (
+                i
+                for i, s in enumerate(self.view.shipments)
+                if s.workflow_id == progress.shipment.workflow_id
+            ),
+            None,
         )
-        if shipment is None or shipment.status == "CANCELLED":
-            return None
-        self.seen_events.add(event.event_id)
-        if _rank(event.status) > _rank(shipment.status):
-            shipment.status = event.status  # a late, older event never moves a parcel back
-        where = f" at {event.location}" if event.location else ""
-        self.note(event.at, f"PARCEL_{event.status}", f"{shipment.shipment_id}{where}")
-        return shipment
+        if index is None or self.view.shipments[index].status == CANCELLED:
+            return None  # a late report from a parcel the order cancelled never revives it
+        self.view.shipments[index] = progress.shipment.model_copy(deep=True)
+        self.note(progress.at, progress.event, progress.detail)
+        self.view.payment.status = self._payment_status()
+        return self.view.shipments[index]
 
-    def picked_up_awaiting_stock_move(self) -> list[ShipmentView]:
-        return [
-            s
-            for s in self.view.shipments
-            if _rank(s.status) >= _rank("PICKED_UP") and s.shipment_id not in self.stock_shipped
-        ]
+    def shipment_for_tracking(self, tracking_number: str) -> ShipmentView | None:
+        return next((s for s in self.view.shipments if s.tracking_number == tracking_number), None)
 
     def any_picked_up(self) -> bool:
-        return any(_rank(s.status) >= _rank("PICKED_UP") for s in self.view.shipments)
+        return any(picked_up(s.status) for s in self.view.shipments)
 
     def all_delivered(self) -> bool:
-        live = [s for s in self.view.shipments if s.status != "CANCELLED"]
+        live = [s for s in self.view.shipments if s.status != CANCELLED]
         return bool(live) and all(s.status == "DELIVERED" for s in live)
 
+    def captured(self) -> Decimal:
+        return sum(
+            (s.amount or Decimal(0) for s in self.view.shipments if s.payment_status == "CAPTURED"),
+            Decimal("0.00"),
+        )
 
-def _rank(status: str) -> int:
-    return TRACKING_ORDER.index(status) if status in TRACKING_ORDER else 0
+    def _payment_status(self) -> str:
+        """CAPTURED once every parcel's share is captured; PARTIALLY_CAPTURED before."""
+        current = self.view.payment.status
+        if any(s.payment_status == "CAPTURE_FAILED" for s in self.view.shipments):
+            return "CAPTURE_FAILED"
+        captured = self.captured()
+        if captured and captured >= self.view.payment.amount:
+            return "CAPTURED"
+        return "PARTIALLY_CAPTURED" if captured else current

@@ -27,6 +27,13 @@ class ShipmentView(BaseModel):
     carrier: str
     tracking_number: str
     status: str = "BOOKED"
+    # Added with ShipmentWorkflow: PACKING and PACKED come before BOOKED; "" until known.
+    workflow_id: str = ""  # the shipment's child workflow (shipment-{order_id}-{warehouse_id})
+    lines: list[LineView] = Field(default_factory=list)  # what the parcel must hold
+    scanned: list[LineView] = Field(default_factory=list)  # what the packer scanned so far
+    amount: Decimal | None = None  # this parcel's share of the payment, captured at pickup
+    payment_status: str = ""  # CAPTURED or CAPTURE_FAILED once picked up
+    delays: int = 0  # delay watchdog alerts so far
 
 
 class PaymentView(BaseModel):

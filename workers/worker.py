@@ -2,7 +2,8 @@
 
 Everything the activities need (database engine, sandbox gateway, simulated carrier)
 is created here and injected; the carrier simulator runs beside the worker and
-signals tracking events to the order workflows, as a carrier's webhook would.
+signals tracking events to the shipment workflows, as a carrier's webhook would, and
+the warehouse packer scans the parcels waiting to be packed.
 """
 
 from __future__ import annotations
@@ -22,26 +23,36 @@ from activities.carrier import CarrierActivities
 from activities.carrier_sim import SimulatedCarrier
 from activities.catalog import CatalogActivities
 from activities.db import create_schema, make_engine
+from activities.parcels import ParcelActivities, create_parcel_table
 from activities.payment import PaymentActivities
 from activities.payment_gateway import SandboxGateway
 from activities.records import OrderRecordActivities
 from activities.replenishment import ReplenishmentActivities
 from activities.restock import RestockActivities
-from activities.simulator import CarrierSimulator
+from activities.simulator import CarrierSimulator, WarehousePacker
 from activities.stock import StockActivities
 from activities.warehouse_events import WarehouseEventActivities
-from models.messages import CarrierEvent
+from models.messages import CarrierEvent, ScanItemInput, ScanResult
+from models.shipment import PACKING
 from models.sourcing_profile import SourcingProfile
+from models.view import LineView, ShipmentView
 from workers.client import connect
 from workers.settings import Settings
 from workflows.order import OrderWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.replenishment import ReplenishmentWorkflow
+from workflows.shipment import ShipmentWorkflow
 from workflows.warehouse_events import WarehouseEventWorkflow
 
 log = structlog.get_logger(__name__)
 # Every workflow type this worker runs; the Replayer uses the same list.
-WORKFLOWS = [OrderWorkflow, ReplenishmentWorkflow, ReconciliationWorkflow, WarehouseEventWorkflow]
+WORKFLOWS = [
+    OrderWorkflow,
+    ShipmentWorkflow,
+    ReplenishmentWorkflow,
+    ReconciliationWorkflow,
+    WarehouseEventWorkflow,
+]
 ACTIVITY_THREADS = 32  # sync activities wait on the database, not the CPU
 
 
@@ -60,6 +71,7 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
     replenishment = ReplenishmentActivities(engine)
     warehouse_events = WarehouseEventActivities(engine)
     restock = RestockActivities(engine)
+    parcels = ParcelActivities(engine, pace=settings.oms_sim_pace)
     return [
         catalog.validate_order,
         catalog.get_stock_levels,
@@ -83,6 +95,7 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
         warehouse_events.apply_wms_event,
         warehouse_events.find_backordered_orders,
         restock.estimate_restock,
+        parcels.register_parcel,
     ]
 
 
@@ -106,18 +119,44 @@ def signaller(client: Client) -> Callable[[str, CarrierEvent], Any]:
     return send
 
 
+class ScannerDesk:
+    """The packer's handheld scanner: the shipment's `status` query and `scan_item` update."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    async def to_scan(self, workflow_id: str) -> list[LineView] | None:
+        handle = self._client.get_workflow_handle(workflow_id)
+        parcel = await handle.query("status", result_type=ShipmentView)
+        if parcel.status != PACKING:
+            return None
+        done = {line.sku: line.quantity for line in parcel.scanned}
+        left = [
+            LineView(sku=line.sku, quantity=line.quantity - done.get(line.sku, 0))
+            for line in parcel.lines
+        ]
+        return [line for line in left if line.quantity > 0]
+
+    async def scan(self, workflow_id: str, scan: ScanItemInput) -> ScanResult:
+        handle = self._client.get_workflow_handle(workflow_id)
+        return await handle.execute_update("scan_item", scan, result_type=ScanResult)
+
+
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run one worker (and the carrier simulator) until `stop` is set."""
     stop = stop or asyncio.Event()
     engine = make_engine(settings.oms_database_url)
     create_schema(engine)
+    create_parcel_table(engine)
     client = await connect(settings)
     simulator = CarrierSimulator(engine, pace=settings.oms_sim_pace)
+    packer = WarehousePacker(engine)
     with ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
         worker = build_worker(client, settings, engine, executor)
         tasks = [asyncio.create_task(worker.run())]
         if settings.oms_run_simulators:
             tasks.append(asyncio.create_task(simulator.run(signaller(client), stop=stop)))
+            tasks.append(asyncio.create_task(packer.run(ScannerDesk(client), stop=stop)))
         log.info(
             "worker_started", task_queue=settings.task_queue, address=settings.temporal_address
         )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -20,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         CarrierEvent,
         RestockInput,
         RetryPaymentInput,
+        ShipmentProgress,
     )
     from models.order import OrderDocument
     from models.order_state import OrderState
@@ -47,6 +49,10 @@ class OrderWorkflow(OrderSteps, OrderCare):
         self.sla_watch: asyncio.Task[None] | None = None
         self.sla_changes = 0  # bumped by extend_sla so the SLA watch re-reads the deadline
         self.hold: HoldOutcome | None = None
+        self.children: dict[str, Any] = {}  # ShipmentWorkflow handles by workflow id
+        self.child_ends: list[asyncio.Task[None]] = []
+        self.child_failures: list[str] = []
+        self.progress: list[ShipmentProgress] = []
 
     @workflow.run
     async def run(self, order: OrderDocument) -> OrderView:
@@ -54,7 +60,7 @@ class OrderWorkflow(OrderSteps, OrderCare):
             await self._intake()
             await self._source_stock()
             await self._take_payment()
-            await self._book_shipments()
+            await self._start_shipments()
             await self._track_until_delivered()
             await self._after_delivery()
         except OrderStopped as stop:
@@ -97,9 +103,17 @@ class OrderWorkflow(OrderSteps, OrderCare):
             raise ValueError(refusal)
 
     @workflow.signal(name="carrier_event")
-    def carrier_event(self, event: CarrierEvent) -> None:
-        if self.state.apply_carrier_event(event) is None:
+    async def carrier_event(self, event: CarrierEvent) -> None:
+        """Older integrations send tracking here: forwarded to the parcel's workflow."""
+        parcel = self.state.shipment_for_tracking(event.tracking_number)
+        if parcel is None or parcel.status in ("DELIVERED", "CANCELLED"):
             workflow.logger.info("tracking event ignored: %s", event.event_id)
+            return
+        target = workflow.get_external_workflow_handle(parcel.workflow_id)
+        try:
+            await target.signal("carrier_event", event)
+        except Exception as failure:  # the parcel closed meanwhile: nothing left to track
+            workflow.logger.info("tracking event %s not forwarded: %s", event.event_id, failure)
 
     @workflow.signal(name="retry_payment")
     def retry_payment(self, attempt: RetryPaymentInput) -> None:

@@ -1,39 +1,45 @@
-"""The steps of OrderWorkflow after intake: stock, booking, tracking and compensation.
+"""The steps of OrderWorkflow after intake: stock, parcels (child workflows), compensation.
 
 A mixin so that workflows/order.py stays a readable outline of the order's life.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from itertools import groupby
+from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    CancelledError,
+    ChildWorkflowError,
+)
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from models import backorder, carriers, errors, sourcing
+    from models import backorder, shipment, sourcing
     from models.activity_io import (
         AuthorizeInput,
-        BookShipmentInput,
-        BookShipmentResult,
-        CancelShipmentInput,
         PaymentActionInput,
         PaymentResult,
         ReleaseInput,
         ReserveInput,
         ReserveResult,
-        ShipStockInput,
         StockQuery,
         StockSnapshot,
         ValidateOrderInput,
         ValidateOrderResult,
     )
     from models.backorder import BackorderDecisionInput, RestockEstimates, RestockQuery
-    from models.messages import CancelInput
+    from models.messages import CancelInput, ShipmentProgress
     from models.order import OrderDocument
     from models.order_state import Compensation, OrderState
+    from models.shipment import ShipmentInput
     from models.status import OrderStatus
     from models.view import BackorderView, ShipmentView, SourcingDecision
     from workflows import search_attributes as sa
@@ -71,9 +77,16 @@ class OrderSteps:
     facts: ValidateOrderResult
     payment: PaymentResult
     reservation_key: str
+    children: dict[str, Any]  # child workflow id -> its handle
+    child_ends: list[asyncio.Task[None]]
+    child_failures: list[str]
+    progress: list[ShipmentProgress]  # parcel reports not yet recorded
 
     # Provided by OrderWorkflow.
     async def _record(self, status: OrderStatus, detail: str, *, notify: bool = True) -> None: ...
+    async def _write(
+        self, event: str, detail: str, *, notify: bool, alert_ops: bool, actor: str = "system"
+    ) -> None: ...
     async def _wait_or_stop(
         self, ready: Callable[[], bool], timeout: timedelta, summary: str
     ) -> None: ...
@@ -195,99 +208,112 @@ class OrderSteps:
         self.state.view.backorder = offer
         return offer
 
-    async def _book_shipments(self) -> None:
-        allocations = sorted(self.state.view.allocations, key=lambda a: a.warehouse_id)
+    async def _start_shipments(self) -> None:
+        """One ShipmentWorkflow per warehouse; each packs, books and tracks its parcel."""
+        view, order = self.state.view, self.order
+        prices = {line.sku: line.unit_price for line in order.lines}
+        shares = shipment.split_amount(self.payment.amount, view.allocations, prices)
+        allocations = sorted(view.allocations, key=lambda a: a.warehouse_id)
         for warehouse_id, group in groupby(allocations, key=lambda a: a.warehouse_id):
-            booked = await self._book_one(warehouse_id, list(group))
-            self.state.push("cancel_shipment", booked.shipment_id)
-            self.state.view.shipments.append(
+            parcel = list(group)
+            child_id = shipment.shipment_workflow_id(order.order_id, warehouse_id)
+            job = ShipmentInput(
+                order_id=order.order_id,
+                warehouse_id=warehouse_id,
+                allocations=parcel,
+                products=self.facts.products,
+                carriers=self.facts.carriers,
+                service_level=order.shipping.service_level.value,
+                address=order.shipping_address,
+                reservation_key=self.reservation_key,
+                payment_id=self.payment.payment_id,
+                amount=shares[warehouse_id],
+                priority=view.priority,
+            )
+            handle = await workflow.start_child_workflow(
+                "ShipmentWorkflow",
+                job,
+                id=child_id,
+                result_type=ShipmentView,
+                # The order closing for any reason asks its parcels to cancel, and they
+                # undo their bookings (the parcels already picked up just stop).
+                parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
+                static_summary=f"parcel from {warehouse_id}",
+            )
+            self.children[child_id] = handle
+            self.child_ends.append(asyncio.create_task(self._watch_child(handle)))
+            self.state.push("cancel_shipment", child_id)
+            view.shipments.append(
                 ShipmentView(
-                    shipment_id=booked.shipment_id,
+                    shipment_id="",
                     warehouse_id=warehouse_id,
-                    carrier=booked.carrier,
-                    tracking_number=booked.tracking_number,
+                    carrier="",
+                    tracking_number="",
+                    status=shipment.PACKING,
+                    workflow_id=child_id,
+                    lines=shipment.lines_of(parcel),
+                    amount=shares[warehouse_id],
                 )
             )
-        names = sorted({s.carrier for s in self.state.view.shipments})
-        workflow.upsert_search_attributes([sa.CARRIER.value_set(",".join(names))])
-        parcels = "; ".join(f"{s.carrier} {s.tracking_number}" for s in self.state.view.shipments)
-        await self._record(S.ALLOCATED, f"paid and booked: {parcels}")
+        where = ", ".join(s.warehouse_id for s in view.shipments)
+        await self._record(S.ALLOCATED, f"paid; packing {len(view.shipments)} parcel(s): {where}")
         self._check_cancel_requested()
 
-    async def _book_one(self, warehouse_id: str, group: list) -> BookShipmentResult:  # type: ignore[type-arg]
-        weight = carriers.shipment_weight(group, self.facts.products)
-        level = self.order.shipping.service_level.value
-        failed: set[str] = set()
-        while True:
-            carrier = carriers.choose_carrier(
-                self.facts.carriers, service_level=level, weight_kg=weight, exclude=failed
-            )
-            if carrier is None:
-                raise OrderStopped(
-                    S.CANCELLED, f"no carrier can take the parcel from {warehouse_id}"
-                )
-            request = BookShipmentInput(
-                order_id=self.order.order_id,
-                idempotency_key=self._key(f"book:{warehouse_id}:{carrier.carrier_id}"),
-                workflow_id=workflow.info().workflow_id,
-                warehouse_id=warehouse_id,
-                carrier=carrier.carrier_id,
-                service_level=level,
-                allocations=group,
-                address=self.order.shipping_address,
-            )
-            summary = f"book {carrier.carrier_id} from {warehouse_id}, {weight:.1f} kg"
-            try:
-                result = await self._act("book_shipment", request, BookShipmentResult, summary)
-                assert isinstance(result, BookShipmentResult)
-                return result
-            except ActivityError as failure:
-                if failure_type(failure) != errors.CARRIER_UNAVAILABLE:
-                    raise OrderStopped(S.CANCELLED, failure_reason(failure)) from failure
-                failed.add(carrier.carrier_id)
-                self.state.note(workflow.now(), "CARRIER_FALLBACK", failure_reason(failure))
+    async def _watch_child(self, handle: workflow.ChildWorkflowHandle) -> None:  # type: ignore[type-arg]
+        try:
+            await handle
+        except ChildWorkflowError as failure:
+            if isinstance(failure.cause, CancelledError):
+                return  # the order cancelled it
+            cause = failure.cause
+            while isinstance(cause, ChildWorkflowError | ActivityError) and cause.cause:
+                cause = cause.cause
+            self.child_failures.append(str(getattr(cause, "message", cause) or failure))
+        except asyncio.CancelledError:
+            pass  # the order cancelled it
+
+    @workflow.signal(name="shipment_progress")
+    def shipment_progress(self, progress: ShipmentProgress) -> None:
+        if self.state.apply_progress(progress) is not None:
+            self.progress.append(progress)
 
     async def _track_until_delivered(self) -> None:
+        """Follow the parcels: SHIPPED at the first pickup, DELIVERED when all are."""
         state = self.state
-        while not state.all_delivered():
+        while True:
             await workflow.wait_condition(
                 lambda: (
-                    bool(state.picked_up_awaiting_stock_move())
-                    or state.all_delivered()
+                    bool(self.progress)
+                    or bool(self.child_failures)
                     or (self.cancel_request is not None and not state.shipped)
                 )
             )
+            while self.progress:
+                done = self.progress.pop(0)
+                if done.record:
+                    await self._write(
+                        done.event,
+                        done.detail,
+                        notify=done.notify_customer,
+                        alert_ops=done.alert_ops,
+                    )
+                if done.event == "SHIPMENT_BOOKED":
+                    names = sorted({s.carrier for s in state.view.shipments if s.carrier})
+                    workflow.upsert_search_attributes([sa.CARRIER.value_set(",".join(names))])
+                if state.any_picked_up() and not state.shipped:
+                    await self._record(S.SHIPPED, "picked up by the carrier")
+            if self.child_failures:
+                reason = f"parcel failed: {self.child_failures[0]}"
+                if state.shipped:
+                    # Goods are on their way: nothing to undo, ops take it from here.
+                    raise ApplicationError(reason, type="ShipmentFailed", non_retryable=True)
+                raise OrderStopped(S.CANCELLED, reason)
             if not state.shipped:
                 self._check_cancel_requested()
-            for shipment in state.picked_up_awaiting_stock_move():
-                request = ShipStockInput(
-                    order_id=self.order.order_id,
-                    idempotency_key=self._key(f"ship:{shipment.warehouse_id}"),
-                    warehouse_id=shipment.warehouse_id,
-                    reservation_key=self.reservation_key,
-                )
-                await self._act("ship_stock", request, None, f"stock left {shipment.warehouse_id}")
-                state.stock_shipped.add(shipment.shipment_id)
-            if state.any_picked_up() and not state.shipped:
-                await self._capture()
-                await self._record(S.SHIPPED, "picked up by the carrier")
+            if state.all_delivered():
+                break
+        await asyncio.gather(*self.child_ends)
         await self._record(S.DELIVERED, "every parcel delivered")
-
-    async def _capture(self) -> None:
-        request = PaymentActionInput(
-            order_id=self.order.order_id,
-            idempotency_key=self._key("capture"),
-            payment_id=self.payment.payment_id,
-            amount=self.payment.amount,
-        )
-        try:
-            result = await self._act("capture_payment", request, PaymentResult, "capture on pickup")
-            assert isinstance(result, PaymentResult)
-            self.state.view.payment.status = result.status
-        except ActivityError as failure:
-            # The goods are gone: the order goes on and finance follows up.
-            self.state.view.payment.status = "CAPTURE_FAILED"
-            self.state.note(workflow.now(), "CAPTURE_FAILED", failure_reason(failure))
 
     async def _compensate(self, status: OrderStatus, reason: str) -> None:
         for undo in self.state.pop_compensations():
@@ -301,6 +327,9 @@ class OrderSteps:
             request: object = ReleaseInput(
                 order_id=order_id, idempotency_key=self._key("release"), reservation_key=undo.ref
             )
+        elif undo.kind == "void_payment" and self.state.captured():
+            await self._refund_captured(undo.ref)
+            return
         elif undo.kind == "void_payment":
             request = PaymentActionInput(
                 order_id=order_id,
@@ -310,12 +339,34 @@ class OrderSteps:
             )
             self.state.view.payment.status = "VOIDED"
         else:
-            request = CancelShipmentInput(
-                order_id=order_id,
-                idempotency_key=self._key(f"cancel:{undo.ref}"),
-                shipment_id=undo.ref,
-            )
-            for shipment in self.state.view.shipments:
-                if shipment.shipment_id == undo.ref:
-                    shipment.status = "CANCELLED"
+            await self._cancel_shipment(undo.ref)
+            return
         await self._act(undo.kind, request, None, f"undo: {undo.kind} {undo.ref}")
+
+    async def _cancel_shipment(self, child_id: str) -> None:
+        """Cancel the parcel's workflow and wait until it has undone its booking."""
+        handle = self.children.get(child_id)
+        if handle is not None and not handle.done():
+            handle.cancel()
+            with contextlib.suppress(ChildWorkflowError, asyncio.CancelledError):
+                await handle
+        for parcel in self.state.view.shipments:
+            if parcel.workflow_id == child_id and not shipment.picked_up(parcel.status):
+                parcel.status = shipment.CANCELLED
+
+    async def _refund_captured(self, payment_id: str) -> None:
+        """Parcels captured before the cancel won the race: refund each captured share."""
+        for parcel in self.state.view.shipments:
+            if parcel.payment_status != "CAPTURED" or parcel.amount is None:
+                continue
+            request = PaymentActionInput(
+                order_id=self.order.order_id,
+                idempotency_key=self._key(f"refund:{parcel.warehouse_id}"),
+                payment_id=payment_id,
+                amount=parcel.amount,
+            )
+            await self._act(
+                "refund_payment", request, PaymentResult, f"undo: refund {parcel.amount}"
+            )
+            parcel.payment_status = "REFUNDED"
+        self.state.view.payment.status = "REFUNDED"

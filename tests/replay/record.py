@@ -2,7 +2,8 @@
 
 Starts its own in-memory dev server and a worker with a fast simulated pace, runs one
 order per path worth guarding (delivered, cancelled, card declined, backordered) and
-writes each history to tests/replay/histories/NAME.json. Re-record only on purpose:
+writes each history to tests/replay/histories/NAME.json, plus the delivered order's
+ShipmentWorkflow (shipment_delivered.json). Re-record only on purpose:
 these files are what proves that old runs still replay after a workflow change.
 """
 
@@ -85,7 +86,7 @@ async def record(settings: Settings) -> list[Path]:
         p.sku: p.price for p in load_catalog(str(PROJECT_ROOT / "data/catalog.json")).products
     }
 
-    async def one(name: str) -> Path:
+    async def one(name: str) -> list[Path]:
         sku, quantity, token, wanted, cancel = CASES[name]
         order_id = f"REC-{name}-{uuid.uuid4().hex[:6]}"
         lines = [(sku, quantity, Decimal(prices[sku]))]
@@ -103,9 +104,16 @@ async def record(settings: Settings) -> list[Path]:
         await asyncio.sleep(1)  # let the activity that follows the status change land
         path = HISTORIES / f"{name}.json"
         path.write_text((await handle.fetch_history()).to_json() + "\n")
-        return path
+        if name == "delivered" and settled.view is not None:
+            # The parcel's own history: packed by the simulated packer, tracked, delivered.
+            child = client.get_workflow_handle(settled.view.shipments[0].workflow_id)
+            await asyncio.wait_for(child.result(), 60)
+            parcel = HISTORIES / "shipment_delivered.json"
+            parcel.write_text((await child.fetch_history()).to_json() + "\n")
+            return [path, parcel]
+        return [path]
 
-    orders = list(await asyncio.gather(*(one(name) for name in CASES)))
+    orders = [p for paths in await asyncio.gather(*(one(name) for name in CASES)) for p in paths]
     return orders + await record_scheduled(client, settings)
 
 

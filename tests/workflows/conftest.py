@@ -21,9 +21,11 @@ from temporalio.worker import Worker
 from models.order import OrderDocument
 from tests.unit.conftest import ORDER
 from tests.workflows.fakes import FakeShop
+from tests.workflows.helpers import pack
 from workers.converter import DATA_CONVERTER
 from workflows.order import OrderWorkflow
 from workflows.search_attributes import REGISTRY
+from workflows.shipment import ShipmentWorkflow
 
 TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 INDEXED = {
@@ -77,7 +79,7 @@ def start_order(env: WorkflowEnvironment, shop: FakeShop) -> Callable[..., Any]:
         async with Worker(
             env.client,
             task_queue=queue,
-            workflows=[OrderWorkflow],
+            workflows=[OrderWorkflow, ShipmentWorkflow],
             activities=shop.activities(),  # type: ignore[arg-type]
             workflow_failure_exception_types=[Exception],
         ):
@@ -85,5 +87,15 @@ def start_order(env: WorkflowEnvironment, shop: FakeShop) -> Callable[..., Any]:
                 OrderWorkflow.run, order, id=order.workflow_id, task_queue=queue
             )
             yield handle
+
+    return run
+
+
+@pytest.fixture
+def packed(env: WorkflowEnvironment) -> Callable[..., Any]:
+    """`await packed(handle)`: scan every parcel of the order; returns the booked view."""
+
+    async def run(handle: WorkflowHandle[Any, Any]) -> Any:
+        return await pack(env.client, handle)
 
     return run

@@ -36,6 +36,7 @@ from models.activity_io import (
 )
 from models.backorder import RestockEstimates, RestockQuery
 from models.catalog import CarrierDoc
+from models.shipment import RegisterParcelInput
 from models.view import RestockEstimate
 
 CARRIERS = [
@@ -62,6 +63,8 @@ class FakeShop:
         self.unknown_skus: set[str] = set()
         self.broken: set[str] = set()  # activities that always fail transiently
         self.similar: dict[str, list[str]] = {"TEA-001": ["TEA-002", "TEA-003"]}
+        self.parcels: list[RegisterParcelInput] = []
+        self.captures: list[PaymentActionInput] = []
 
     def gate(self, name: str) -> asyncio.Event:
         self.gates[name] = asyncio.Event()
@@ -137,12 +140,23 @@ class FakeShop:
         @activity.defn(name="capture_payment")
         async def capture_payment(req: PaymentActionInput) -> PaymentResult:
             await shop._enter("capture_payment")
+            shop.captures.append(req)
             return PaymentResult(payment_id=req.payment_id, status="CAPTURED", amount=req.amount)
 
         @activity.defn(name="void_payment")
         async def void_payment(req: PaymentActionInput) -> PaymentResult:
             await shop._enter("void_payment")
             return PaymentResult(payment_id=req.payment_id, status="VOIDED", amount=req.amount)
+
+        @activity.defn(name="refund_payment")
+        async def refund_payment(req: PaymentActionInput) -> PaymentResult:
+            await shop._enter("refund_payment")
+            return PaymentResult(payment_id=req.payment_id, status="REFUNDED", amount=req.amount)
+
+        @activity.defn(name="register_parcel")
+        async def register_parcel(req: RegisterParcelInput) -> None:
+            await shop._enter("register_parcel")
+            shop.parcels.append(req)
 
         @activity.defn(name="book_shipment")
         async def book_shipment(req: BookShipmentInput) -> BookShipmentResult:
@@ -184,6 +198,8 @@ class FakeShop:
             authorize_payment,
             capture_payment,
             void_payment,
+            refund_payment,
+            register_parcel,
             book_shipment,
             cancel_shipment,
             record_status,
@@ -191,5 +207,5 @@ class FakeShop:
         ]
 
     def compensations(self) -> list[str]:
-        undo = {"release_stock", "void_payment", "cancel_shipment"}
+        undo = {"release_stock", "void_payment", "refund_payment", "cancel_shipment"}
         return [c for c in self.calls if c in undo]

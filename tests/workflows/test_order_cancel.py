@@ -54,9 +54,9 @@ async def test_cancel_during_authorization_voids_then_releases(start_order, shop
     assert shop.compensations() == ["void_payment", "release_stock"]
 
 
-async def test_cancel_after_payment_and_booking_undoes_all_in_reverse(start_order, shop):
+async def test_cancel_after_payment_and_booking_undoes_all_in_reverse(start_order, shop, packed):
     async with start_order(make_order()) as handle:
-        await wait_for_status(handle, S.ALLOCATED)
+        await packed(handle)
         result = await handle.execute_update(OrderWorkflow.request_cancel, CANCEL)
         final = await handle.result()
     assert result.status == "CANCELLED"
@@ -66,9 +66,9 @@ async def test_cancel_after_payment_and_booking_undoes_all_in_reverse(start_orde
     assert len(cancelled) == 1 and cancelled[0].notify_customer
 
 
-async def test_cancel_after_shipment_is_refused_by_the_validator(start_order, shop):
+async def test_cancel_after_shipment_is_refused_by_the_validator(start_order, shop, packed):
     async with start_order(make_order()) as handle:
-        booked = await wait_for_status(handle, S.ALLOCATED)
+        booked = await packed(handle)
         await handle.signal(OrderWorkflow.carrier_event, tracking(booked, "PICKED_UP"))
         await wait_for_status(handle, S.SHIPPED)
         with pytest.raises(WorkflowUpdateFailedError) as refused:

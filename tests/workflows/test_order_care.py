@@ -104,10 +104,10 @@ async def test_a_complaint_is_recorded_alerts_ops_and_is_answered(start_order, s
 
 
 async def test_the_survey_goes_out_three_days_after_delivery_and_takes_one_answer(
-    start_order, shop, env
+    start_order, shop, env, packed
 ):
     async with start_order(make_order()) as handle:
-        booked = await wait_for_status(handle, S.ALLOCATED)
+        booked = await packed(handle)
         await deliver(handle, booked)
         await wait_for_status(handle, S.DELIVERED)
         with pytest.raises(WorkflowUpdateFailedError):  # not sent yet

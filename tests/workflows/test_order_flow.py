@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from models.status import OrderStatus as S
 from tests.workflows.conftest import make_order
-from tests.workflows.helpers import deliver, tracking, view_of, wait_for_status
+from tests.workflows.helpers import deliver, scan_all, tracking, wait_for_status, wait_until
 from workflows.order import OrderWorkflow
 
 
 async def test_happy_path_reaches_delivery_then_completes_after_the_return_window(
-    start_order, shop
+    start_order, shop, packed
 ):
     async with start_order(make_order()) as handle:
-        booked = await wait_for_status(handle, S.ALLOCATED)
+        allocated = await wait_for_status(handle, S.ALLOCATED)
+        assert allocated.shipments[0].status == "PACKING"
+        assert allocated.shipments[0].workflow_id == f"shipment-{allocated.order_id}-WH-SH"
+        booked = await packed(handle)
         assert booked.allocations[0].warehouse_id == "WH-SH"
         assert booked.shipments[0].carrier == "ZTO"  # the cheapest standard carrier
         assert booked.payment.status == "AUTHORIZED"
@@ -26,6 +29,8 @@ async def test_happy_path_reaches_delivery_then_completes_after_the_return_windo
     events = [entry.event for entry in final.timeline]
     for status in ("RECEIVED", "RESERVED", "ALLOCATED", "SHIPPED", "DELIVERED", "COMPLETED"):
         assert status in events
+    for step in ("SHIPMENT_PACKED", "SHIPMENT_BOOKED", "PARCEL_PICKED_UP", "CAPTURED"):
+        assert step in events
     assert shop.calls.count("ship_stock") == 1
     assert shop.calls.count("capture_payment") == 1
     assert shop.compensations() == []
@@ -33,11 +38,11 @@ async def test_happy_path_reaches_delivery_then_completes_after_the_return_windo
     assert notified == ["RECEIVED", "RESERVED", "ALLOCATED", "SHIPPED", "DELIVERED", "SURVEY_SENT"]
 
 
-async def test_search_attributes_follow_the_order(start_order, env):
+async def test_search_attributes_follow_the_order(start_order, env, packed):
     async with start_order(
         make_order(customer={**make_order().customer.model_dump(), "tier": "vip"})
     ) as handle:
-        await wait_for_status(handle, S.ALLOCATED)
+        await packed(handle)
         described = await handle.describe()
     attrs = {key.name: value for key, value in described.typed_search_attributes}
     assert attrs["OrderStatus"] == "ALLOCATED"
@@ -48,33 +53,37 @@ async def test_search_attributes_follow_the_order(start_order, env):
     assert attrs["SlaBreached"] is False
 
 
-async def test_a_duplicate_tracking_event_is_ignored(start_order):
+async def test_a_duplicate_tracking_event_forwarded_by_the_order_is_ignored(start_order, packed):
     async with start_order(make_order()) as handle:
-        booked = await wait_for_status(handle, S.ALLOCATED)
+        booked = await packed(handle)
         pickup = tracking(booked, "PICKED_UP")
         await handle.signal(OrderWorkflow.carrier_event, pickup)
         await handle.signal(OrderWorkflow.carrier_event, pickup)
         await handle.signal(OrderWorkflow.carrier_event, tracking(booked, "IN_TRANSIT"))
         await wait_for_status(handle, S.SHIPPED)
-        view = await view_of(handle)
+        view = await wait_until(
+            handle, lambda v: "PARCEL_IN_TRANSIT" in [e.event for e in v.timeline]
+        )
     parcel_events = [e.event for e in view.timeline if e.event.startswith("PARCEL_")]
     assert parcel_events == ["PARCEL_PICKED_UP", "PARCEL_IN_TRANSIT"]
 
 
-async def test_an_unavailable_carrier_falls_back_to_the_next(start_order, shop):
+async def test_an_unavailable_carrier_falls_back_to_the_next(start_order, shop, packed):
     shop.unavailable_carriers.add("ZTO")
     async with start_order(make_order()) as handle:
-        booked = await wait_for_status(handle, S.ALLOCATED)
+        booked = await packed(handle)
     assert booked.shipments[0].carrier == "SF"
     assert shop.calls.count("book_shipment:ZTO") == 1
     assert "CARRIER_FALLBACK" in [e.event for e in booked.timeline]
 
 
-async def test_no_carrier_at_all_cancels_and_undoes_payment_and_stock(start_order, shop):
+async def test_no_carrier_at_all_cancels_and_undoes_payment_and_stock(start_order, shop, env):
     shop.unavailable_carriers.update({"ZTO", "SF"})
     async with start_order(make_order()) as handle:
+        await scan_all(env.client, handle)
         final = await handle.result()
     assert final.status == S.CANCELLED
+    assert "no carrier can take the parcel" in (final.cancel_reason or "")
     assert shop.compensations() == ["void_payment", "release_stock"]
 
 
@@ -87,14 +96,14 @@ async def test_an_order_with_an_unknown_sku_is_rejected_without_touching_stock(s
     assert "reserve_stock" not in shop.calls
 
 
-async def test_a_multi_warehouse_order_ships_one_parcel_per_warehouse(start_order, shop):
+async def test_a_multi_warehouse_order_ships_one_parcel_per_warehouse(start_order, shop, packed):
     shop.stock = {("WH-SH", "TEA-001"): 5, ("WH-BJ", "SNK-001"): 5}
     lines = [
         {"sku": "TEA-001", "quantity": 1, "unit_price": "59.90"},
         {"sku": "SNK-001", "quantity": 2, "unit_price": "9.90"},
     ]
     async with start_order(make_order(lines=lines)) as handle:
-        booked = await wait_for_status(handle, S.ALLOCATED)
+        booked = await packed(handle)
         assert sorted(s.warehouse_id for s in booked.shipments) == ["WH-BJ", "WH-SH"]
         await handle.signal(OrderWorkflow.carrier_event, tracking(booked, "PICKED_UP", index=0))
         await handle.signal(OrderWorkflow.carrier_event, tracking(booked, "DELIVERED", index=0))
@@ -105,9 +114,10 @@ async def test_a_multi_warehouse_order_ships_one_parcel_per_warehouse(start_orde
     assert shop.calls.count("ship_stock") == 2
 
 
-async def test_a_step_that_keeps_failing_gives_up_and_compensates(start_order, shop):
+async def test_a_step_that_keeps_failing_gives_up_and_compensates(start_order, shop, env):
     shop.broken.add("book_shipment")
     async with start_order(make_order()) as handle:
+        await scan_all(env.client, handle)
         final = await handle.result()  # time skips through the bounded retries
     assert final.status == S.CANCELLED
     assert shop.calls.count("book_shipment:ZTO") == 10  # BOUNDED_RETRY.maximum_attempts

@@ -77,10 +77,10 @@ async def test_ops_can_move_the_deadline_and_the_ladder_follows(start_order, sho
 
 
 async def test_a_shipped_order_has_no_deadline_to_extend_and_is_never_flagged(
-    start_order, shop, env
+    start_order, shop, env, packed
 ):
     async with start_order(make_order()) as handle:
-        booked = await wait_for_status(handle, S.ALLOCATED)
+        booked = await packed(handle)
         await handle.signal(OrderWorkflow.carrier_event, tracking(booked, "PICKED_UP"))
         await wait_for_status(handle, S.SHIPPED)
         with pytest.raises(WorkflowUpdateFailedError):

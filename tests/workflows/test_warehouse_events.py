@@ -14,6 +14,7 @@ from models.wms import WaitingOrder, WaitingOrders, WaitingQuery, WmsEvent, WmsE
 from tests.workflows.conftest import make_order
 from tests.workflows.helpers import wait_for_status
 from workflows.order import OrderWorkflow
+from workflows.shipment import ShipmentWorkflow
 from workflows.warehouse_events import WarehouseEventWorkflow, workflow_id_for_event
 
 
@@ -46,7 +47,7 @@ async def test_a_receipt_wakes_the_waiting_order_it_covers(env, shop):
     async with Worker(
         env.client,
         task_queue=queue,
-        workflows=[OrderWorkflow, WarehouseEventWorkflow],
+        workflows=[OrderWorkflow, ShipmentWorkflow, WarehouseEventWorkflow],
         activities=[*shop.activities(), apply_wms_event, find_backordered_orders],
         workflow_failure_exception_types=[Exception],
     ):
