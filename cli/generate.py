@@ -17,6 +17,7 @@ from models.view import OrderView
 S = OrderStatus
 BOOKED = frozenset({S.ALLOCATED, S.SHIPPED, S.DELIVERED, S.COMPLETED})
 CLOSED = frozenset({S.CANCELLED, S.REJECTED})
+PACKING = frozenset({"PACKING", "PACKED"})  # parcel statuses before the carrier booking
 # Where an order waits on someone outside (customer, ops, payment, stock).
 WAITING = frozenset({S.AWAITING_PAYMENT, S.BACKORDERED, S.ON_HOLD})
 
@@ -111,11 +112,21 @@ async def wait_until(
     return Settled(view, time.time() - since_wall, timed_out=True)
 
 
+def settled(view: OrderView, stages: frozenset[OrderStatus]) -> bool:
+    """In one of `stages`; a paid order counts as booked once no parcel is still packing."""
+    if view.status not in stages:
+        return False
+    return view.status not in BOOKED or not any(s.status in PACKING for s in view.shipments)
+
+
 def reached_after(view: OrderView, stages: frozenset[OrderStatus], since_wall: float) -> float:
     # The timeline's time (the workflow's clock) is exact; polling only tells "by now".
-    # The first entry in `stages` counts: an order seen SHIPPED was ALLOCATED earlier.
+    # Booked means the last parcel booked; otherwise the first entry in `stages` counts
+    # (an order seen SHIPPED was ALLOCATED earlier).
+    booked = [e for e in view.timeline if e.event == "SHIPMENT_BOOKED"]
     names = {stage.value for stage in stages}
-    entry = next((e for e in view.timeline if e.event in names), None)
+    entry = booked[-1] if booked and view.status in BOOKED else None
+    entry = entry or next((e for e in view.timeline if e.event in names), None)
     if entry is None:
         return time.time() - since_wall
     return max(0.0, entry.at.timestamp() - since_wall)

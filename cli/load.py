@@ -1,6 +1,6 @@
 """`starter.py load`: place N generated orders, C at a time; throughput and latency.
 
-Latency is placed -> ALLOCATED: from just before the start call to the ALLOCATED entry
+Latency is placed -> booked: from just before the start call to the last parcel booked
 of the order's timeline (the workflow's clock), read from the read model.
 """
 

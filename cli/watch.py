@@ -14,7 +14,7 @@ import time
 from sqlalchemy.exc import OperationalError
 
 from cli import store
-from cli.generate import Settled, reached_after
+from cli.generate import Settled, reached_after, settled
 from models.status import OrderStatus
 from models.view import OrderView
 from workers.settings import Settings
@@ -58,8 +58,10 @@ class ReadModelWatch:
             self.last_status[order_id] = status
             if status not in self._names or order_id not in self._waiting:
                 continue
-            placed_wall, future = self._waiting.pop(order_id)
             view = OrderView.model_validate_json(view_json)
+            if not settled(view, self._stages):
+                continue  # paid, but a parcel is still being packed
+            placed_wall, future = self._waiting.pop(order_id)
             if not future.done():
                 seconds = reached_after(view, self._stages, placed_wall)
                 future.set_result(Settled(view, seconds, timed_out=False))

@@ -22,7 +22,7 @@ class OrderStatus(StrEnum):
 S = OrderStatus
 
 # RESERVED: stock held; AWAITING_PAYMENT: authorization pending or being retried;
-# ALLOCATED: paid and booked with carriers; SHIPPED: first parcel picked up.
+# ALLOCATED: paid, parcels being packed and booked; SHIPPED: first parcel picked up.
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.RECEIVED: frozenset({S.ON_HOLD, S.RESERVED, S.BACKORDERED, S.REJECTED, S.CANCELLED}),
     S.ON_HOLD: frozenset({S.RECEIVED, S.RESERVED, S.BACKORDERED, S.REJECTED, S.CANCELLED}),
