@@ -25,6 +25,7 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+GOODS_VAT_RATE = Decimal("0.13")  # China's standard VAT on goods, inside the gross price
 REFUND_EXCEEDS_CAPTURE = "RefundExceedsCapture"  # non-retryable ApplicationError type
 VOUCHER_CONFLICT = "VoucherConflict"  # an idempotency key reused for another voucher
 

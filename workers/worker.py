@@ -23,6 +23,7 @@ from activities.carrier import CarrierActivities
 from activities.carrier_sim import SimulatedCarrier
 from activities.catalog import CatalogActivities
 from activities.db import create_schema, make_engine
+from activities.finance import FinanceActivities
 from activities.parcels import ParcelActivities, create_parcel_table
 from activities.payment import PaymentActivities
 from activities.payment_gateway import SandboxGateway
@@ -72,7 +73,9 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
     warehouse_events = WarehouseEventActivities(engine)
     restock = RestockActivities(engine)
     parcels = ParcelActivities(engine, pace=settings.oms_sim_pace)
+    finance = FinanceActivities(engine)
     return [
+        finance.post_voucher,
         catalog.validate_order,
         catalog.get_stock_levels,
         stock.reserve_stock,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -32,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         PaymentResult,
         ShipStockInput,
     )
+    from models.finance import GOODS_VAT_RATE, VoucherInput, VoucherResult
     from models.messages import CarrierEvent, ScanItemInput, ScanResult, ShipmentProgress
     from models.shipment import RegisterParcelInput, ShipmentInput
     from models.view import ShipmentView
@@ -163,6 +165,9 @@ class ShipmentWorkflow:
             assert isinstance(result, BookShipmentResult)
             self._booked(result)
             break
+        cost = carriers.shipping_cost(carrier, weight)
+        if cost > 0:
+            await self._post_voucher("shipping_cost", cost, self.view.shipment_id)
         self.last_news_at = workflow.now()
         detail = f"{self.view.carrier} {self.view.tracking_number} from {job.warehouse_id}"
         await self._report("SHIPMENT_BOOKED", detail, record=True)
@@ -233,7 +238,20 @@ class ShipmentWorkflow:
             )
             return
         self.view.payment_status = "CAPTURED"
+        await self._post_voucher("capture", job.amount, job.payment_id)
         await self._report("CAPTURED", f"{job.amount} for {self.view.shipment_id}")
+
+    async def _post_voucher(self, kind: str, amount: Decimal, reference: str) -> None:
+        """The journal entry for a money movement, posted when it happens (once per key)."""
+        voucher = VoucherInput(
+            idempotency_key=self._key(f"voucher:{kind}:{self.job.warehouse_id}"),
+            order_id=self.job.order_id,
+            kind=kind,  # type: ignore[arg-type]
+            amount=amount,
+            reference=reference,
+            vat_rate=GOODS_VAT_RATE if kind != "shipping_cost" else Decimal("0"),
+        )
+        await self._act("post_voucher", voucher, VoucherResult, f"journal: {kind} {amount}")
 
     async def _cancelled(self) -> None:
         """The order let this parcel go: undo the booking unless the goods are gone."""

@@ -36,6 +36,7 @@ from models.activity_io import (
 )
 from models.backorder import RestockEstimates, RestockQuery
 from models.catalog import CarrierDoc
+from models.finance import VoucherInput, VoucherResult
 from models.shipment import RegisterParcelInput
 from models.view import RestockEstimate
 
@@ -56,6 +57,7 @@ class FakeShop:
         self.stock = stock if stock is not None else {("WH-SH", "TEA-001"): 100}
         self.calls: list[str] = []
         self.records: list[RecordStatusInput] = []
+        self.vouchers: list[VoucherInput] = []
         self.gates: dict[str, asyncio.Event] = {}
         self.entered: dict[str, asyncio.Event] = {}
         self.unavailable_carriers: set[str] = set()
@@ -189,7 +191,18 @@ class FakeShop:
         async def record_status(req: RecordStatusInput) -> None:
             shop.records.append(req)
 
+        @activity.defn(name="post_voucher")
+        async def post_voucher(req: VoucherInput) -> VoucherResult:
+            shop.vouchers.append(req)
+            return VoucherResult(
+                voucher_id=f"V-{len(shop.vouchers)}",
+                order_id=req.order_id,
+                kind=req.kind,
+                amount=req.amount,
+            )
+
         return [
+            post_voucher,
             validate_order,
             get_stock_levels,
             reserve_stock,

@@ -116,6 +116,12 @@ async def test_each_parcel_captures_its_own_share_at_pickup(start_order, shop, e
     assert sum(amounts.values()) == order.total
     assert delivered.payment.status == "CAPTURED"
     assert {s.payment_status for s in delivered.shipments} == {"CAPTURED"}
+    # The journal got a capture voucher per parcel and a shipping cost per booking.
+    captured = [v for v in shop.vouchers if v.kind == "capture"]
+    assert sorted(v.amount for v in captured) == sorted(amounts.values())
+    assert {v.vat_rate for v in captured} == {Decimal("0.13")}
+    costs = [v for v in shop.vouchers if v.kind == "shipping_cost"]
+    assert len(costs) == 2 and all(v.amount > 0 for v in costs)
 
 
 async def test_the_delay_watchdog_alerts_ops_and_tells_the_customer_once(
