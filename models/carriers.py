@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from models.activity_io import ProductFacts
 from models.catalog import CarrierDoc
@@ -15,8 +15,10 @@ DEFAULT_WEIGHT_KG = 0.5
 
 
 def shipping_cost(carrier: CarrierDoc, weight_kg: float) -> Decimal:
+    """What the carrier charges, in cents (it is money: the journal posts it)."""
     # Via str so the same float always yields the same Decimal.
-    return carrier.base_cost + carrier.cost_per_kg * Decimal(str(weight_kg))
+    cost = carrier.base_cost + carrier.cost_per_kg * Decimal(str(weight_kg))
+    return cost.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def choose_carrier(

@@ -119,3 +119,11 @@ def test_shipment_weight_of_one_warehouses_parcel() -> None:
 def test_unknown_product_weighs_the_catalog_default() -> None:
     allocations = [Allocation(sku="MYSTERY", warehouse_id="WH-SH", quantity=2)]
     assert shipment_weight(allocations, PRODUCTS) == 1.0
+
+
+def test_the_shipping_cost_is_money_in_cents() -> None:
+    carrier = CarrierDoc(
+        carrier_id="C", name="C", base_cost=Decimal("6.00"), cost_per_kg=Decimal("1.30")
+    )
+    # 6.00 + 1.30 x 1.882 = 8.4466: posted to the journal, so rounded to the cent.
+    assert shipping_cost(carrier, 1.882) == Decimal("8.45")

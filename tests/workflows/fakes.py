@@ -41,7 +41,14 @@ from models.shipment import RegisterParcelInput
 from models.view import RestockEstimate
 
 CARRIERS = [
-    CarrierDoc(carrier_id="ZTO", name="ZTO", service_levels=["standard"], base_cost=Decimal("6")),
+    # 1.37 per kg: half-kilo parcels cost fractions of a cent, which must round to cents.
+    CarrierDoc(
+        carrier_id="ZTO",
+        name="ZTO",
+        service_levels=["standard"],
+        base_cost=Decimal("6"),
+        cost_per_kg=Decimal("1.37"),
+    ),
     CarrierDoc(
         carrier_id="SF",
         name="SF",
