@@ -81,6 +81,21 @@ def vat_in(gross: Decimal, rate: Decimal) -> Decimal:
     return (gross * rate / (1 + rate)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def voucher_for(
+    *, order_id: str, kind: VoucherKind, amount: Decimal, reference: str, idempotency_key: str
+) -> VoucherInput:
+    """A voucher with the VAT rule applied: goods carry VAT, carrier charges here do not."""
+    vat_rate = ZERO if kind == "shipping_cost" else GOODS_VAT_RATE
+    return VoucherInput(
+        idempotency_key=idempotency_key,
+        order_id=order_id,
+        kind=kind,
+        amount=amount,
+        reference=reference,
+        vat_rate=vat_rate,
+    )
+
+
 def voucher_lines(voucher: VoucherInput) -> list[JournalLine]:
     """The balanced lines of one voucher; lines of zero are left out."""
     amount = voucher.amount

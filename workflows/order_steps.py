@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
         ValidateOrderResult,
     )
     from models.backorder import BackorderDecisionInput, RestockEstimates, RestockQuery
-    from models.finance import GOODS_VAT_RATE, VoucherInput, VoucherResult
+    from models.finance import VoucherResult, voucher_for
     from models.messages import CancelInput, ShipmentProgress
     from models.order import OrderDocument
     from models.order_state import Compensation, OrderState
@@ -369,13 +369,12 @@ class OrderSteps:
             await self._act(
                 "refund_payment", request, PaymentResult, f"undo: refund {parcel.amount}"
             )
-            voucher = VoucherInput(
+            voucher = voucher_for(
                 idempotency_key=self._key(f"voucher:refund:{parcel.warehouse_id}"),
                 order_id=self.order.order_id,
                 kind="refund",
                 amount=parcel.amount,
                 reference=payment_id,
-                vat_rate=GOODS_VAT_RATE,
             )
             await self._act(
                 "post_voucher", voucher, VoucherResult, f"journal: refund {parcel.amount}"

@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         PaymentResult,
         ShipStockInput,
     )
-    from models.finance import GOODS_VAT_RATE, VoucherInput, VoucherResult
+    from models.finance import VoucherKind, VoucherResult, voucher_for
     from models.messages import CarrierEvent, ScanItemInput, ScanResult, ShipmentProgress
     from models.shipment import RegisterParcelInput, ShipmentInput
     from models.view import ShipmentView
@@ -241,15 +241,14 @@ class ShipmentWorkflow:
         await self._post_voucher("capture", job.amount, job.payment_id)
         await self._report("CAPTURED", f"{job.amount} for {self.view.shipment_id}")
 
-    async def _post_voucher(self, kind: str, amount: Decimal, reference: str) -> None:
+    async def _post_voucher(self, kind: VoucherKind, amount: Decimal, reference: str) -> None:
         """The journal entry for a money movement, posted when it happens (once per key)."""
-        voucher = VoucherInput(
+        voucher = voucher_for(
             idempotency_key=self._key(f"voucher:{kind}:{self.job.warehouse_id}"),
             order_id=self.job.order_id,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             amount=amount,
             reference=reference,
-            vat_rate=GOODS_VAT_RATE if kind != "shipping_cost" else Decimal("0"),
         )
         await self._act("post_voucher", voucher, VoucherResult, f"journal: {kind} {amount}")
 

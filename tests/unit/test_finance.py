@@ -13,11 +13,14 @@ from pydantic import ValidationError
 
 from models.finance import (
     CHART_OF_ACCOUNTS,
+    GOODS_VAT_RATE,
     JournalLine,
     VoucherInput,
+    VoucherKind,
     balances,
     refund_fits,
     vat_in,
+    voucher_for,
     voucher_lines,
 )
 
@@ -134,3 +137,13 @@ def test_a_bad_voucher_is_refused_naming_its_field(field: str, value: object) ->
         _voucher(**{field: value})
 
     assert [error["loc"] for error in raised.value.errors()] == [(field,)]
+
+
+def test_goods_carry_vat_and_carrier_charges_do_not() -> None:
+    def make(kind: VoucherKind) -> VoucherInput:
+        return voucher_for(
+            order_id="SO-1", kind=kind, amount=Decimal("10"), reference="r", idempotency_key=kind
+        )
+
+    assert make("capture").vat_rate == make("refund").vat_rate == GOODS_VAT_RATE
+    assert make("shipping_cost").vat_rate == 0
