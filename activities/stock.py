@@ -17,9 +17,15 @@ from sqlalchemy import Connection, Engine, Row, case, func, select, update
 from temporalio import activity
 
 from activities.db import reading
-from activities.ledger import Held, append_step, step_rows
+from activities.ledger import Held, append_step, receive_in, step_rows
 from activities.tables import Stock, StockLedger
-from models.activity_io import ReleaseInput, ReserveInput, ReserveResult, ShipStockInput
+from models.activity_io import (
+    ReleaseInput,
+    ReserveInput,
+    ReserveResult,
+    RestockReturnInput,
+    ShipStockInput,
+)
 from models.view import Allocation
 
 log = structlog.get_logger(__name__)
@@ -221,6 +227,26 @@ class StockActivities:
             "release_stock",
             order_id=data.order_id,
             outcome="released" if released else "nothing_held",
+        )
+
+    @activity.defn(name="restock_return")
+    def restock_return(self, data: RestockReturnInput) -> None:
+        with self._engine.begin() as connection:
+            added = [
+                receive_in(
+                    connection,
+                    sku=line.sku,
+                    warehouse_id=data.warehouse_id,
+                    quantity=line.quantity,
+                    idempotency_key=f"{data.idempotency_key}:{line.sku}",
+                )
+                for line in data.lines
+            ]
+        log.info(
+            "restock_return",
+            order_id=data.order_id,
+            warehouse_id=data.warehouse_id,
+            outcome="restocked" if any(added) else "already_restocked",
         )
 
     @activity.defn(name="ship_stock")

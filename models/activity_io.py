@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from models.catalog import CarrierDoc
 from models.order import Address, Customer, OrderDocument
 from models.sourcing_profile import SourcingProfile
-from models.view import Allocation, OrderView
+from models.view import Allocation, LineView, OrderView
 
 
 class ValidateOrderInput(BaseModel):
@@ -71,6 +71,15 @@ class ShipStockInput(BaseModel):
     idempotency_key: str
     warehouse_id: str
     reservation_key: str
+
+
+class RestockReturnInput(BaseModel):
+    """Returned goods back on the shelf: one inbound ledger step per SKU, all or nothing."""
+
+    order_id: str
+    idempotency_key: str
+    warehouse_id: str
+    lines: list[LineView]
 
 
 class AuthorizeInput(BaseModel):

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from models.order import Address
 from models.view import ShipmentView
 
 
@@ -119,3 +120,24 @@ class ShipmentProgress(BaseModel):
     record: bool = False  # write it to the audit trail (record_status), not just the timeline
     notify_customer: bool = False
     alert_ops: bool = False
+
+
+class ChangeAddressInput(BaseModel):
+    """Ops correct the shipping address before anything has shipped."""
+
+    shipping_address: Address
+    operator: str = Field(min_length=1, max_length=100)
+
+
+class RetryStepInput(BaseModel):
+    """Ops retry a step that gave up after its bounded retries."""
+
+    step: str = Field(min_length=1, max_length=100)
+    operator: str = Field(min_length=1, max_length=100)
+
+
+class OpsResult(BaseModel):
+    """The answer to `change_address` and `retry_step`."""
+
+    accepted: bool
+    message: str

@@ -104,6 +104,22 @@ class SurveyView(BaseModel):
     comment: str = ""
 
 
+class ReturnView(BaseModel):
+    """One return (RMA): REQUESTED, AWAITING_PICKUP, IN_TRANSIT, RECEIVED, REFUNDED;
+    or EXPIRED (never arrived) or FAILED (no carrier took it)."""
+
+    rma_id: str
+    lines: list[LineView]
+    reason: str
+    status: str = "REQUESTED"
+    requested_at: datetime
+    amount: Decimal = Decimal("0.00")  # refunded on receipt
+    warehouse_id: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
+    events: list[str] = Field(default_factory=list)  # tracking event ids seen
+
+
 class OrderView(BaseModel):
     order_id: str
     status: OrderStatus = OrderStatus.RECEIVED
@@ -120,3 +136,5 @@ class OrderView(BaseModel):
     sourcing: SourcingDecision | None = None
     complaints: list[ComplaintView] = Field(default_factory=list)
     survey: SurveyView = Field(default_factory=SurveyView)
+    delivered_at: datetime | None = None
+    returns: list[ReturnView] = Field(default_factory=list)

@@ -12,7 +12,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from models import backorder, errors, priority, risk, sla
+    from models import backorder, errors, priority, returns, risk, sla
     from models.activity_io import AuthorizeInput, RecordStatusInput
     from models.backorder import BackorderDecisionInput, DecisionResult
     from models.messages import (
@@ -26,10 +26,11 @@ with workflow.unsafe.imports_passed_through():
     from models.order import OrderDocument
     from models.order_state import OrderState
     from models.status import OrderStatus, cancel_refusal
-    from models.view import OrderView
+    from models.view import OrderView, ReturnView
     from workflows import search_attributes as sa
     from workflows.activity_calls import call
     from workflows.order_care import HoldOutcome, OrderCare
+    from workflows.order_returns import OrderReturns
     from workflows.order_steps import OrderSteps, OrderStopped, failure_reason, failure_type
 
 S = OrderStatus
@@ -37,7 +38,7 @@ PAYMENT_WINDOW = timedelta(hours=1)  # a declined order keeps its stock this lon
 
 
 @workflow.defn(name="OrderWorkflow")
-class OrderWorkflow(OrderSteps, OrderCare):
+class OrderWorkflow(OrderSteps, OrderCare, OrderReturns):
     @workflow.init
     def __init__(self, order: OrderDocument) -> None:
         self.order = order
@@ -53,6 +54,8 @@ class OrderWorkflow(OrderSteps, OrderCare):
         self.child_ends: list[asyncio.Task[None]] = []
         self.child_failures: list[str] = []
         self.progress: list[ShipmentProgress] = []
+        self.returns_open = False
+        self.return_queue: list[ReturnView] = []
 
     @workflow.run
     async def run(self, order: OrderDocument) -> OrderView:
@@ -104,7 +107,13 @@ class OrderWorkflow(OrderSteps, OrderCare):
 
     @workflow.signal(name="carrier_event")
     async def carrier_event(self, event: CarrierEvent) -> None:
-        """Older integrations send tracking here: forwarded to the parcel's workflow."""
+        """Return parcels are tracked here; other tracking is forwarded to the parcel's workflow
+        (older integrations send it to the order)."""
+        rma = self._return_for(event.tracking_number)
+        if rma is not None:
+            if returns.track(rma, event.event_id, event.status):
+                self.state.note(workflow.now(), f"RETURN_{event.status}", rma.rma_id)
+            return
         parcel = self.state.shipment_for_tracking(event.tracking_number)
         if parcel is None or parcel.status in ("DELIVERED", "CANCELLED"):
             workflow.logger.info("tracking event ignored: %s", event.event_id)

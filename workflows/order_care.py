@@ -6,14 +6,16 @@ operator as the actor.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models import priority, sla
+    from models import priority, returns, sla
     from models.backorder import DecisionResult
     from models.messages import (
         ComplaintAnswerInput,
@@ -32,13 +34,13 @@ with workflow.unsafe.imports_passed_through():
     from models.status import OrderStatus
     from models.view import ComplaintView
     from workflows import search_attributes as sa
+    from workflows.order_returns import RETURNS_PATCH
     from workflows.order_steps import OrderStopped
 
 S = OrderStatus
 HOLD_WINDOW = timedelta(hours=24)  # an unreviewed, unverified hold cancels after this
 SURVEY_AFTER = timedelta(days=3)  # after delivery
 SURVEY_WINDOW = timedelta(days=7)  # the survey can be answered this long
-RETURN_WINDOW = timedelta(days=7)  # delivered orders complete when it has closed
 
 
 class HoldOutcome:
@@ -51,6 +53,10 @@ class OrderCare:
     state: OrderState
     hold: HoldOutcome | None
     sla_changes: int
+    returns_open: bool
+    if TYPE_CHECKING:  # provided by OrderReturns, which comes later in the MRO
+
+        async def _serve_returns(self) -> None: ...
 
     # Provided by OrderWorkflow.
     async def _record(self, status: OrderStatus, detail: str, *, notify: bool = True) -> None: ...
@@ -209,6 +215,10 @@ class OrderCare:
     async def _after_delivery(self) -> None:
         """The survey a few days after delivery; complete once returns and survey close."""
         survey = self.state.view.survey
+        serving: asyncio.Task[None] | None = None
+        if workflow.patched(RETURNS_PATCH):
+            self.returns_open = True
+            serving = asyncio.create_task(self._serve_returns())
         await workflow.sleep(SURVEY_AFTER, summary="survey delay")
         survey.sent_at = workflow.now()
         await self._log_event("SURVEY_SENT", "how did we do?", notify=True, alert_ops=False)
@@ -216,9 +226,12 @@ class OrderCare:
             await workflow.wait_condition(
                 lambda: survey.score is not None, timeout=SURVEY_WINDOW, timeout_summary="survey"
             )
-        left = RETURN_WINDOW - SURVEY_AFTER - (workflow.now() - survey.sent_at)
+        left = returns.RETURN_WINDOW - SURVEY_AFTER - (workflow.now() - survey.sent_at)
         if left > timedelta(0):
             await workflow.sleep(left, summary="return window")
+        if serving is not None:
+            self.returns_open = False
+            await serving  # the returns already requested run to their end
         await self._record(S.COMPLETED, "return window and survey closed", notify=False)
 
     @workflow.update(name="answer_survey")

@@ -314,6 +314,7 @@ class OrderSteps:
             if state.all_delivered():
                 break
         await asyncio.gather(*self.child_ends)
+        state.view.delivered_at = workflow.now()
         await self._record(S.DELIVERED, "every parcel delivered")
 
     async def _compensate(self, status: OrderStatus, reason: str) -> None:

@@ -27,6 +27,7 @@ from models.activity_io import (
     ReleaseInput,
     ReserveInput,
     ReserveResult,
+    RestockReturnInput,
     ShipStockInput,
     StockQuery,
     StockSnapshot,
@@ -74,6 +75,7 @@ class FakeShop:
         self.similar: dict[str, list[str]] = {"TEA-001": ["TEA-002", "TEA-003"]}
         self.parcels: list[RegisterParcelInput] = []
         self.captures: list[PaymentActionInput] = []
+        self.refunds: list[PaymentActionInput] = []
 
     def gate(self, name: str) -> asyncio.Event:
         self.gates[name] = asyncio.Event()
@@ -137,6 +139,13 @@ class FakeShop:
         async def ship_stock(req: ShipStockInput) -> None:
             await shop._enter("ship_stock")
 
+        @activity.defn(name="restock_return")
+        async def restock_return(req: RestockReturnInput) -> None:
+            await shop._enter("restock_return")
+            for line in req.lines:
+                key = (req.warehouse_id, line.sku)
+                shop.stock[key] = shop.stock.get(key, 0) + line.quantity
+
         @activity.defn(name="authorize_payment")
         async def authorize_payment(req: AuthorizeInput) -> PaymentResult:
             await shop._enter("authorize_payment")
@@ -160,6 +169,7 @@ class FakeShop:
         @activity.defn(name="refund_payment")
         async def refund_payment(req: PaymentActionInput) -> PaymentResult:
             await shop._enter("refund_payment")
+            shop.refunds.append(req)
             return PaymentResult(payment_id=req.payment_id, status="REFUNDED", amount=req.amount)
 
         @activity.defn(name="register_parcel")
@@ -174,10 +184,11 @@ class FakeShop:
                 raise ApplicationError(
                     f"{req.carrier} is down", type=errors.CARRIER_UNAVAILABLE, non_retryable=True
                 )
+            kind = "ret" if ":return:" in req.idempotency_key else "shp"  # a return pickup
             return BookShipmentResult(
-                shipment_id=f"shp-{req.warehouse_id}",
+                shipment_id=f"{kind}-{req.warehouse_id}",
                 carrier=req.carrier,
-                tracking_number=f"{req.carrier}-{req.warehouse_id}",
+                tracking_number=f"{req.carrier}-{req.warehouse_id}-{kind}",
             )
 
         @activity.defn(name="cancel_shipment")
@@ -215,6 +226,7 @@ class FakeShop:
             reserve_stock,
             release_stock,
             ship_stock,
+            restock_return,
             authorize_payment,
             capture_payment,
             void_payment,
