@@ -12,11 +12,17 @@ from activities.carrier_sim import (
     ShipmentStateError,
     SimulatedCarrier,
 )
-from models.activity_io import BookShipmentInput, BookShipmentResult, CancelShipmentInput
+from models.activity_io import (
+    BookShipmentInput,
+    BookShipmentResult,
+    CancelShipmentInput,
+    RedirectShipmentInput,
+)
 from models.errors import ADDRESS_UNDELIVERABLE, CARRIER_UNAVAILABLE
 
 log = structlog.get_logger(__name__)
 SHIPMENT_DELIVERED = "ShipmentAlreadyDelivered"  # cancel came too late; not retryable
+REDIRECT_REFUSED = "RedirectRefused"  # picked up already, or an undeliverable address
 
 
 class CarrierActivities:
@@ -67,6 +73,19 @@ class CarrierActivities:
             carrier=booking.carrier,
             tracking_number=booking.tracking_number,
         )
+
+    @activity.defn(name="redirect_shipment")
+    def redirect_shipment(self, data: RedirectShipmentInput) -> None:
+        try:
+            self._carrier.redirect(
+                shipment_id=data.shipment_id,
+                postal_code=data.address.postal_code,
+                destination=data.address.city,
+            )
+        except (ShipmentStateError, AddressRefused) as error:
+            log.info("redirect_shipment", order_id=data.order_id, outcome="refused")
+            raise ApplicationError(str(error), type=REDIRECT_REFUSED, non_retryable=True) from error
+        log.info("redirect_shipment", order_id=data.order_id, outcome="redirected")
 
     @activity.defn(name="cancel_shipment")
     def cancel_shipment(self, data: CancelShipmentInput) -> None:

@@ -104,6 +104,26 @@ class SimulatedCarrier:
         assert booked is not None
         return booked
 
+    def redirect(self, *, shipment_id: str, postal_code: str, destination: str) -> None:
+        """A new delivery address, accepted until the carrier has picked the parcel up."""
+        if postal_code == UNDELIVERABLE_POSTAL_CODE:
+            raise AddressRefused(f"cannot deliver to postal code {postal_code}")
+        with self._engine.begin() as connection:
+            status = connection.scalar(
+                select(SHIPMENTS.c.status)
+                .where(SHIPMENTS.c.shipment_id == shipment_id)
+                .with_for_update()
+            )
+            if status != "BOOKED":
+                raise ShipmentStateError(
+                    f"shipment {shipment_id} is {status}: too late to redirect"
+                )
+            connection.execute(
+                update(SHIPMENTS)
+                .where(SHIPMENTS.c.shipment_id == shipment_id)
+                .values(destination=destination)
+            )
+
     def cancel(self, *, shipment_id: str) -> str | None:
         """Cancels unless delivered; returns the status before, None for an unknown id."""
         with self._engine.begin() as connection:

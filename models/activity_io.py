@@ -126,6 +126,15 @@ class CancelShipmentInput(BaseModel):
     shipment_id: str
 
 
+class RedirectShipmentInput(BaseModel):
+    """A booked parcel not yet picked up goes to a new address."""
+
+    order_id: str
+    idempotency_key: str
+    shipment_id: str
+    address: Address
+
+
 class RecordStatusInput(BaseModel):
     """One status change: the read model, the audit event and the outbox in one transaction."""
 

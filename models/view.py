@@ -138,3 +138,4 @@ class OrderView(BaseModel):
     survey: SurveyView = Field(default_factory=SurveyView)
     delivered_at: datetime | None = None
     returns: list[ReturnView] = Field(default_factory=list)
+    failed_step: str | None = None  # a step that gave up and waits for ops (`retry_step`)

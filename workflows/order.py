@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.activity_calls import call
     from workflows.order_care import HoldOutcome, OrderCare
+    from workflows.order_ops import OrderOps
     from workflows.order_returns import OrderReturns
     from workflows.order_steps import OrderSteps, OrderStopped, failure_reason, failure_type
 
@@ -38,7 +39,7 @@ PAYMENT_WINDOW = timedelta(hours=1)  # a declined order keeps its stock this lon
 
 
 @workflow.defn(name="OrderWorkflow")
-class OrderWorkflow(OrderSteps, OrderCare, OrderReturns):
+class OrderWorkflow(OrderSteps, OrderCare, OrderReturns, OrderOps):
     @workflow.init
     def __init__(self, order: OrderDocument) -> None:
         self.order = order
@@ -55,6 +56,8 @@ class OrderWorkflow(OrderSteps, OrderCare, OrderReturns):
         self.child_failures: list[str] = []
         self.progress: list[ShipmentProgress] = []
         self.returns_open = False
+        self.compensating = False
+        self.retry_by: str | None = None
         self.return_queue: list[ReturnView] = []
 
     @workflow.run
@@ -253,6 +256,7 @@ class OrderWorkflow(OrderSteps, OrderCare, OrderReturns):
 
     async def _record(self, status: OrderStatus, detail: str, *, notify: bool = True) -> None:
         self.state.move_to(status, workflow.now(), detail)
+        self._show_card()
         workflow.upsert_search_attributes(
             [
                 sa.ORDER_STATUS.value_set(status.value),
@@ -265,6 +269,7 @@ class OrderWorkflow(OrderSteps, OrderCare, OrderReturns):
         self, event: str, detail: str, *, notify: bool, alert_ops: bool, actor: str = "system"
     ) -> None:
         self.state.note(workflow.now(), event, detail)
+        self._show_card()
         await self._write(event, detail, notify=notify, alert_ops=alert_ops, actor=actor)
 
     async def _write(

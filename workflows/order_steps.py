@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporalio import workflow
 from temporalio.exceptions import (
@@ -82,6 +82,7 @@ class OrderSteps:
     child_ends: list[asyncio.Task[None]]
     child_failures: list[str]
     progress: list[ShipmentProgress]  # parcel reports not yet recorded
+    compensating: bool
 
     # Provided by OrderWorkflow.
     async def _record(self, status: OrderStatus, detail: str, *, notify: bool = True) -> None: ...
@@ -93,13 +94,26 @@ class OrderSteps:
     ) -> None: ...
     def _check_cancel_requested(self) -> None: ...
 
+    if TYPE_CHECKING:  # provided by OrderOps, later in the MRO
+
+        async def _retry_allowed(self, step: str, failure: ActivityError) -> bool: ...
+
     def _key(self, step: str) -> str:
         return f"{self.order.order_id}:{step}"
 
     async def _act(self, name: str, arg: object, result_type: type | None, summary: str) -> object:
-        return await call(
-            name, arg, result_type=result_type, summary=summary, priority=self.state.view.priority
-        )
+        while True:
+            try:
+                return await call(
+                    name,
+                    arg,
+                    result_type=result_type,
+                    summary=summary,
+                    priority=self.state.view.priority,
+                )
+            except ActivityError as failure:
+                if not await self._retry_allowed(name, failure):
+                    raise
 
     async def _validate(self) -> ValidateOrderResult:
         facts = await self._act(
@@ -318,6 +332,7 @@ class OrderSteps:
         await self._record(S.DELIVERED, "every parcel delivered")
 
     async def _compensate(self, status: OrderStatus, reason: str) -> None:
+        self.compensating = True
         for undo in self.state.pop_compensations():
             await self._undo(undo)
         self.state.view.cancel_reason = reason

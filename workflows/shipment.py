@@ -31,10 +31,12 @@ with workflow.unsafe.imports_passed_through():
         CancelShipmentInput,
         PaymentActionInput,
         PaymentResult,
+        RedirectShipmentInput,
         ShipStockInput,
     )
     from models.finance import VoucherKind, VoucherResult, voucher_for
     from models.messages import CarrierEvent, ScanItemInput, ScanResult, ShipmentProgress
+    from models.order import Address
     from models.shipment import RegisterParcelInput, ShipmentInput
     from models.view import ShipmentView
     from workflows.activity_calls import call
@@ -65,6 +67,7 @@ class ShipmentWorkflow:
         self.last_news_at: datetime | None = None
         self.stock_shipped = False
         self.booking: asyncio.Task[object] | None = None
+        self.redirects = 0  # address changes sent to the carrier
 
     @workflow.run
     async def run(self, job: ShipmentInput) -> ShipmentView:
@@ -103,6 +106,29 @@ class ShipmentWorkflow:
             self.news.append(event)
         else:
             workflow.logger.info("tracking event ignored: %s", event.event_id)
+
+    @workflow.signal(name="change_address")
+    async def change_address(self, address: Address) -> None:
+        """Ops changed the order's address: book there, or redirect a booked parcel."""
+        self.job.address = address
+        await workflow.wait_condition(lambda: self.booking is None)  # a booking lands first
+        view = self.view
+        if not view.shipment_id or rules.picked_up(view.status) or view.status == rules.CANCELLED:
+            return
+        self.redirects += 1
+        request = RedirectShipmentInput(
+            order_id=self.job.order_id,
+            idempotency_key=self._key(f"redirect:{view.shipment_id}:{self.redirects}"),
+            shipment_id=view.shipment_id,
+            address=address,
+        )
+        try:
+            await self._act("redirect_shipment", request, None, f"redirect {view.shipment_id}")
+        except ActivityError as failure:
+            detail = f"{view.shipment_id}: {failure_reason(failure)}"
+            await self._report("REDIRECT_FAILED", detail, record=True, alert_ops=True)
+            return
+        await self._report("SHIPMENT_REDIRECTED", f"{view.shipment_id} to {address.city}")
 
     @workflow.query(name="status")
     def status(self) -> ShipmentView:

@@ -24,6 +24,7 @@ from models.activity_io import (
     PaymentResult,
     ProductFacts,
     RecordStatusInput,
+    RedirectShipmentInput,
     ReleaseInput,
     ReserveInput,
     ReserveResult,
@@ -76,6 +77,8 @@ class FakeShop:
         self.parcels: list[RegisterParcelInput] = []
         self.captures: list[PaymentActionInput] = []
         self.refunds: list[PaymentActionInput] = []
+        self.redirects: list[RedirectShipmentInput] = []
+        self.bookings: list[BookShipmentInput] = []
 
     def gate(self, name: str) -> asyncio.Event:
         self.gates[name] = asyncio.Event()
@@ -180,6 +183,7 @@ class FakeShop:
         @activity.defn(name="book_shipment")
         async def book_shipment(req: BookShipmentInput) -> BookShipmentResult:
             await shop._enter(f"book_shipment:{req.carrier}")
+            shop.bookings.append(req)
             if req.carrier in shop.unavailable_carriers:
                 raise ApplicationError(
                     f"{req.carrier} is down", type=errors.CARRIER_UNAVAILABLE, non_retryable=True
@@ -190,6 +194,11 @@ class FakeShop:
                 carrier=req.carrier,
                 tracking_number=f"{req.carrier}-{req.warehouse_id}-{kind}",
             )
+
+        @activity.defn(name="redirect_shipment")
+        async def redirect_shipment(req: RedirectShipmentInput) -> None:
+            await shop._enter("redirect_shipment")
+            shop.redirects.append(req)
 
         @activity.defn(name="cancel_shipment")
         async def cancel_shipment(req: CancelShipmentInput) -> None:
@@ -234,6 +243,7 @@ class FakeShop:
             register_parcel,
             book_shipment,
             cancel_shipment,
+            redirect_shipment,
             record_status,
             estimate_restock,
         ]
