@@ -1,14 +1,17 @@
-"""A first fraud-risk score from what the order itself shows.
+"""The fraud-risk score: what the order shows, plus the customer's history when known.
 
-Deeper signals (history, velocity, device) come later and add to the same score.
+Each signal adds (or takes) points and says why; the reasons are kept with the order.
+History signals: the total against the customer's usual spend, a new account, many
+orders in a short time, and a block list (customer, email, phone or postal code).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from models.order import OrderDocument, Tier
 
@@ -22,6 +25,29 @@ OTHER_RECIPIENT = 15
 OTHER_PHONE = 10
 ABROAD = 20
 VIP_TRUST = -15
+BLOCKED = 100  # a block-list match always holds the order for review
+VELOCITY_FROM, VELOCITY = 3, 25  # earlier orders in the last 24 hours
+NEW_ACCOUNT_DAYS, NEW_ACCOUNT = 7, 10
+UNUSUAL_FACTOR, UNUSUAL_FROM, UNUSUAL = Decimal(3), 3, 20  # x average spend, over n orders
+LOYAL_FROM, LOYAL = 5, -10
+
+
+class CustomerHistoryQuery(BaseModel):
+    order_id: str  # this order is not part of its own history
+    customer_id: str
+    email: str
+    phones: list[str]  # the customer's and the recipient's
+    postal_code: str
+
+
+class CustomerHistory(BaseModel):
+    """What the shop knows of the customer before this order."""
+
+    orders: int = 0
+    average_total: Decimal | None = None
+    first_seen: datetime | None = None  # the customer's first order; None for a newcomer
+    orders_last_day: int = 0
+    blocked: list[str] = Field(default_factory=list)  # which block-list entries match
 
 
 class RiskAssessment(BaseModel):
@@ -44,7 +70,26 @@ def _name(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def assess(order: OrderDocument) -> RiskAssessment:
+def history_signals(
+    order: OrderDocument, history: CustomerHistory, now: datetime
+) -> list[tuple[int, str]]:
+    signals = [(BLOCKED, f"on the block list: {entry}") for entry in history.blocked]
+    if history.orders_last_day >= VELOCITY_FROM:
+        signals.append((VELOCITY, f"{history.orders_last_day} orders in the last 24 h"))
+    if history.first_seen is None or now - history.first_seen < timedelta(days=NEW_ACCOUNT_DAYS):
+        signals.append((NEW_ACCOUNT, f"account younger than {NEW_ACCOUNT_DAYS} days"))
+    average = history.average_total
+    if history.orders >= UNUSUAL_FROM and average and order.total > UNUSUAL_FACTOR * average:
+        times = (order.total / average).quantize(Decimal("0.1"))
+        signals.append((UNUSUAL, f"total is {times} x the customer's average"))
+    if history.orders >= LOYAL_FROM and not history.blocked:
+        signals.append((LOYAL, f"{history.orders} earlier orders"))
+    return signals
+
+
+def assess(
+    order: OrderDocument, history: CustomerHistory | None = None, now: datetime | None = None
+) -> RiskAssessment:
     customer, address = order.customer, order.shipping_address
     signals: list[tuple[int, str]] = []
 
@@ -66,6 +111,8 @@ def assess(order: OrderDocument) -> RiskAssessment:
         signals.append((ABROAD, f"ships to {address.country.upper()}"))
     if customer.tier == Tier.VIP:
         signals.append((VIP_TRUST, "vip customer"))
+    if history is not None and now is not None:
+        signals += history_signals(order, history, now)
 
     score = max(0, min(100, sum(points for points, _ in signals)))
     reasons = [f"{reason} ({points:+d})" for points, reason in signals]

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.order import OrderDocument
     from models.order_state import OrderState
+    from models.risk import CustomerHistory, CustomerHistoryQuery
     from models.status import OrderStatus, cancel_refusal
     from models.view import OrderView, ReturnView
     from workflows import search_attributes as sa
@@ -35,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_steps import OrderSteps, OrderStopped, failure_reason, failure_type
 
 S = OrderStatus
+RISK_HISTORY_PATCH = "risk-history"  # before it, the score saw only the order itself
 PAYMENT_WINDOW = timedelta(hours=1)  # a declined order keeps its stock this long
 
 
@@ -175,8 +177,9 @@ class OrderWorkflow(OrderSteps, OrderCare, OrderReturns, OrderOps):
     # --- the order's life -----------------------------------------------------------
 
     async def _intake(self) -> None:
-        prio, assessment = priority.classify(self.order), risk.assess(self.order)
+        history = await self._customer_history() if workflow.patched(RISK_HISTORY_PATCH) else None
         view, now = self.state.view, workflow.now()
+        prio, assessment = priority.classify(self.order), risk.assess(self.order, history, now)
         view.priority, view.risk_level = prio.value, assessment.level
         view.sla.ship_by = sla.ship_by(now, self.order.shipping.service_level, prio.value)
         self.sla_watch = asyncio.create_task(self._watch_sla())
@@ -200,6 +203,20 @@ class OrderWorkflow(OrderSteps, OrderCare, OrderReturns, OrderOps):
             raise OrderStopped(S.REJECTED, failure_reason(failure)) from failure
         self._check_cancel_requested()
         await self._hold_if_risky(assessment)
+
+    async def _customer_history(self) -> CustomerHistory:
+        customer, address = self.order.customer, self.order.shipping_address
+        query = CustomerHistoryQuery(
+            order_id=self.order.order_id,
+            customer_id=customer.customer_id,
+            email=customer.email,
+            phones=[customer.phone, address.phone],
+            postal_code=address.postal_code,
+        )
+        summary = "customer history and block list"
+        history = await self._act("customer_history", query, CustomerHistory, summary)
+        assert isinstance(history, CustomerHistory)
+        return history
 
     async def _take_payment(self) -> None:
         request = AuthorizeInput(

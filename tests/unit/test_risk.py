@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from models.order import OrderDocument
-from models.risk import assess, level_for
+from models.risk import CustomerHistory, assess, level_for
 
 MakeOrder = Callable[..., OrderDocument]
 
@@ -76,3 +78,43 @@ def test_signals_add_up_to_high(make_order: MakeOrder) -> None:
 )
 def test_level_bands(score: int, level: str) -> None:
     assert level_for(score) == level
+
+
+# --- the customer's history -------------------------------------------------------
+
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+YEAR_AGO = NOW - timedelta(days=365)
+
+
+def test_a_known_customer_with_an_ordinary_order_adds_nothing(make_order: MakeOrder) -> None:
+    history = CustomerHistory(orders=2, average_total=Decimal("100"), first_seen=YEAR_AGO)
+    assert assess(make_order(), history, NOW).score == 0
+
+
+def test_a_block_list_match_holds_the_order_whatever_else(make_order: MakeOrder) -> None:
+    history = CustomerHistory(orders=9, first_seen=YEAR_AGO, blocked=["email"])
+    risk = assess(make_order(tier="vip"), history, NOW)
+    assert risk.level == "high" and "on the block list: email (+100)" in risk.reasons
+
+
+def test_many_orders_in_a_day_and_a_new_account_add_up(make_order: MakeOrder) -> None:
+    history = CustomerHistory(orders=3, first_seen=NOW - timedelta(hours=5), orders_last_day=3)
+    risk = assess(make_order(), history, NOW)
+    assert risk.score == 35
+    assert risk.reasons == ["3 orders in the last 24 h (+25)", "account younger than 7 days (+10)"]
+
+
+def test_a_first_order_counts_as_a_new_account(make_order: MakeOrder) -> None:
+    risk = assess(make_order(), CustomerHistory(), NOW)
+    assert risk.reasons == ["account younger than 7 days (+10)"]
+
+
+def test_spending_far_above_the_usual_adds_risk(make_order: MakeOrder) -> None:
+    history = CustomerHistory(orders=4, average_total=Decimal("30.00"), first_seen=YEAR_AGO)
+    risk = assess(make_order(lines=[_line(2, "59.90")]), history, NOW)  # 119.80 = 4.0 x
+    assert risk.reasons == ["total is 4.0 x the customer's average (+20)"]
+
+
+def test_a_loyal_customer_earns_trust(make_order: MakeOrder) -> None:
+    history = CustomerHistory(orders=5, average_total=Decimal("100"), first_seen=YEAR_AGO)
+    assert assess(make_order(), history, NOW).reasons == ["5 earlier orders (-10)"]

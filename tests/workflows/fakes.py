@@ -8,7 +8,7 @@ activity until the test opens it, to place a signal or update mid-step.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from temporalio import activity
@@ -38,7 +38,9 @@ from models.activity_io import (
 )
 from models.backorder import RestockEstimates, RestockQuery
 from models.catalog import CarrierDoc
+from models.dispatch_io import DeliveryInput
 from models.finance import VoucherInput, VoucherResult
+from models.risk import CustomerHistory, CustomerHistoryQuery
 from models.shipment import RegisterParcelInput
 from models.view import RestockEstimate
 
@@ -79,6 +81,11 @@ class FakeShop:
         self.refunds: list[PaymentActionInput] = []
         self.redirects: list[RedirectShipmentInput] = []
         self.bookings: list[BookShipmentInput] = []
+        self.deliveries: list[DeliveryInput] = []  # parcels handed to the own vans
+        # A customer of a year with two ordinary orders: no history signal fires.
+        self.history = CustomerHistory(
+            orders=2, average_total=Decimal("100.00"), first_seen=datetime(2025, 12, 1, tzinfo=UTC)
+        )
 
     def gate(self, name: str) -> asyncio.Event:
         self.gates[name] = asyncio.Event()
@@ -149,6 +156,11 @@ class FakeShop:
                 key = (req.warehouse_id, line.sku)
                 shop.stock[key] = shop.stock.get(key, 0) + line.quantity
 
+        @activity.defn(name="customer_history")
+        async def customer_history(req: CustomerHistoryQuery) -> CustomerHistory:
+            await shop._enter("customer_history")
+            return shop.history
+
         @activity.defn(name="authorize_payment")
         async def authorize_payment(req: AuthorizeInput) -> PaymentResult:
             await shop._enter("authorize_payment")
@@ -195,6 +207,11 @@ class FakeShop:
                 tracking_number=f"{req.carrier}-{req.warehouse_id}-{kind}",
             )
 
+        @activity.defn(name="register_delivery")
+        async def register_delivery(req: DeliveryInput) -> None:
+            await shop._enter("register_delivery")
+            shop.deliveries.append(req)
+
         @activity.defn(name="redirect_shipment")
         async def redirect_shipment(req: RedirectShipmentInput) -> None:
             await shop._enter("redirect_shipment")
@@ -236,6 +253,7 @@ class FakeShop:
             release_stock,
             ship_stock,
             restock_return,
+            customer_history,
             authorize_payment,
             capture_payment,
             void_payment,
@@ -244,6 +262,7 @@ class FakeShop:
             book_shipment,
             cancel_shipment,
             redirect_shipment,
+            register_delivery,
             record_status,
             estimate_restock,
         ]

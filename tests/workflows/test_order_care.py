@@ -126,3 +126,14 @@ async def test_the_survey_goes_out_three_days_after_delivery_and_takes_one_answe
     assert final.status == S.COMPLETED
     sent = [r for r in shop.records if r.event == "SURVEY_SENT"]
     assert len(sent) == 1 and sent[0].notify_customer
+
+
+async def test_a_blocked_customer_is_held_with_the_reason(start_order, shop):
+    shop.history = shop.history.model_copy(update={"blocked": ["email"]})
+    async with start_order(make_order()) as handle:
+        view = await wait_for_status(handle, S.ON_HOLD)
+        await handle.execute_update(OrderWorkflow.reject_hold, REVIEW)
+        final = await handle.result()
+    assert view.risk_level == "high"
+    assert "on the block list: email" in view.timeline[-1].detail
+    assert final.status == S.REJECTED
