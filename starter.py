@@ -10,6 +10,9 @@
     python starter.py load --orders N --concurrency C
     python starter.py demo
     python starter.py wms-event --file EVENT.json
+    python starter.py report [--from DATE] [--to DATE] [--html FILE]
+    python starter.py return ORDER_ID --line SKU:QTY --reason TEXT
+    python starter.py ops ORDER_ID ACTION --operator NAME [...]   (cli/ops.py)
 
 Every command takes --json. Exit codes: 0 success, 2 invalid input (one line on stderr
 naming the field), 3 refused by business rules, 1 anything else.
@@ -25,7 +28,9 @@ import sys
 from collections.abc import Sequence
 
 from cli import commands
+from cli.ops import add_commands as add_ops_commands
 from cli.output import CommandError, Refused, emit
+from cli.report import add_parser as add_report_arguments
 from cli.wms import wms_event
 from workers.logging import configure_logging
 from workers.process import exit_now
@@ -88,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
 
     wms = command("wms-event", wms_event, "apply a warehouse event (inbound, outbound, count)")
     wms.add_argument("--file", required=True, metavar="EVENT.json")
+    add_ops_commands(command)
+    report = command("report", commands.report, "what the orders say: metrics, charts, advice")
+    add_report_arguments(report)
     return parser
 
 

@@ -2,7 +2,8 @@
 
 One status change is one transaction: the audit row is inserted first under the step's
 idempotency key, and when it already exists the whole step was applied before, so a
-retry writes nothing at all (no second event, no second message).
+retry writes nothing at all (no second event, no second message, no second count in the
+business metrics). activities/notify_sender.py delivers the outbox rows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from activities.db import insert_ignore, reading, upsert
 from activities.sqltypes import utcnow
 from activities.tables import Notification, Order, OrderEvent
 from models.activity_io import RecordStatusInput
+from models.status import OrderStatus
+from models.view import OrderView
 
 log = structlog.get_logger(__name__)
 ORDERS = Order.__table__
@@ -72,7 +75,11 @@ class OrderRecordActivities:
         outbox = []
         if data.notify_customer:
             body = customer_message(data.event, view.order_id, data.detail)
-            outbox += [("email", data.customer.email, body), ("sms", data.customer.phone, body)]
+            outbox += [
+                ("email", data.customer.email, body),
+                ("sms", data.customer.phone, body),
+                ("push", data.customer.customer_id, body),  # to the customer's app devices
+            ]
         if data.alert_ops:
             detail = f": {data.detail}" if data.detail else ""
             outbox.append(
@@ -120,6 +127,7 @@ class OrderRecordActivities:
                     "idempotency_key": f"{key}:{channel}",
                 }
                 insert_ignore(connection, OUTBOX, message, key=("idempotency_key",))
+        count_in_metrics(data)
         for channel, _, _ in outbox:  # no personal data in logs: never the recipient or body
             log.info(
                 "notification_queued",
@@ -134,6 +142,42 @@ class OrderRecordActivities:
             outcome="recorded",
             status=view.status.value,
         )
+
+
+# Business metrics (on the worker's Prometheus endpoint, names with _total for counters).
+COUNTED = {
+    "RECEIVED": ("oms_orders_placed", "Orders placed"),
+    "CANCELLED": ("oms_orders_cancelled", "Orders cancelled"),
+    "BACKORDERED": ("oms_orders_backordered", "Backorder notices (an order may wait twice)"),
+}
+SLA_RUNGS = {"SLA_BREACHED", "SLA_HARD_BREACH"}
+STATUSES = {status.value for status in OrderStatus}
+
+
+def count_in_metrics(data: RecordStatusInput) -> None:
+    """Count a newly recorded step; outside a worker (tests, scripts) there is no meter."""
+    if not activity.in_activity():
+        return
+    meter, event = activity.metric_meter(), data.event
+    meter.create_counter("oms_order_events", "Recorded order events").add(1, {"event": event})
+    if event in COUNTED:
+        meter.create_counter(*COUNTED[event]).add(1)
+    if event in SLA_RUNGS:
+        meter.create_counter("oms_sla_breaches", "SLA breaches by rung").add(1, {"rung": event})
+    latency = step_latency(data.view, event) if event in STATUSES else None
+    if latency is not None:
+        meter.create_histogram_float(
+            "oms_order_step_latency_seconds", "From placed to each status", "s"
+        ).record(latency, {"status": event})
+
+
+def step_latency(view: OrderView, event: str) -> float | None:
+    """Seconds from RECEIVED to the latest `event`, by the workflow's own timeline."""
+    placed = next((e.at for e in view.timeline if e.event == "RECEIVED"), None)
+    reached = next((e.at for e in reversed(view.timeline) if e.event == event), None)
+    if placed is None or reached is None:
+        return None
+    return max((reached - placed).total_seconds(), 0.0)
 
 
 def order_row(engine: Engine, *, order_id: str) -> dict[str, Any] | None:
@@ -159,7 +203,7 @@ def order_events(engine: Engine, *, order_id: str) -> list[dict[str, Any]]:
 
 
 def notifications(engine: Engine, *, order_id: str) -> list[dict[str, Any]]:
-    """The outbox rows of one order, oldest first."""
+    """The outbox rows of one order with their delivery state, oldest first."""
     query = (
         select(
             OUTBOX.c.channel,
@@ -168,6 +212,10 @@ def notifications(engine: Engine, *, order_id: str) -> list[dict[str, Any]]:
             OUTBOX.c.body,
             OUTBOX.c.created_at,
             OUTBOX.c.sent_at,
+            OUTBOX.c.status,
+            OUTBOX.c.attempts,
+            OUTBOX.c.provider_id,
+            OUTBOX.c.error,
         )
         .where(OUTBOX.c.order_id == order_id)
         .order_by(OUTBOX.c.id)

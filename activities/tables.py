@@ -104,7 +104,14 @@ class OrderEvent(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """The outbox: a sender delivers these; channel is email, sms or ops."""
+    """The outbox: activities/notify_sender.py delivers these; channel is email, sms, push or ops.
+
+    One row is one message, unique by its idempotency key (the recording step's key plus
+    the channel), so a retried step never queues a second one. The delivery columns were
+    added later and are nullable (no migrations; the sender adds them to older databases):
+    status is pending, sending (claimed: never sent again), sent or failed; NULL marks a
+    row from before the sender existed, which is left alone.
+    """
 
     __tablename__ = "notifications"
     id: int | None = Field(default=None, primary_key=True)
@@ -116,6 +123,12 @@ class Notification(SQLModel, table=True):
     created_at: datetime = _at()
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     idempotency_key: str = Field(unique=True)
+    status: str | None = Field(default="pending", index=True)
+    attempts: int | None = 0
+    claimed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    provider_id: str | None = None  # the provider's message id once sent
+    error: str | None = Field(default=None, sa_type=Text)  # the last failure's reason
 
 
 class Shipment(SQLModel, table=True):

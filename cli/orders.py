@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import (
     SearchAttributePair,
@@ -122,16 +123,23 @@ def _timed_out(error: RPCError) -> bool:
 async def cancel(client: Client, order_id: str, reason: str) -> dict[str, Any]:
     """The request_cancel update; a refusal raises Refused carrying the answer to print."""
     request = parse(CancelInput, {"reason": reason})
+    return await send_update(client, order_id, "request_cancel", request, CancelResult)
+
+
+async def send_update(
+    client: Client, order_id: str, name: str, request: BaseModel, result_type: type[BaseModel]
+) -> dict[str, Any]:
+    """Run an update of the order; its validator's refusal raises Refused with the answer."""
     handle = client.get_workflow_handle(workflow_id_for(order_id))
     try:
         # rpc_timeout bounds each poll only; the overall wait needs its own bound.
         result = await asyncio.wait_for(
-            handle.execute_update("request_cancel", request, result_type=CancelResult),
+            handle.execute_update(name, request, result_type=result_type),
             UPDATE_TIMEOUT.total_seconds(),
         )
     except TimeoutError:
         raise CommandError(
-            f"no answer to the cancel of {order_id!r} within {UPDATE_TIMEOUT.seconds}s: "
+            f"no answer to {name} of {order_id!r} within {UPDATE_TIMEOUT.seconds}s: "
             "is a worker running (`python -m workers`)?"
         ) from None
     except WorkflowUpdateFailedError as failure:
@@ -151,8 +159,8 @@ async def cancel(client: Client, order_id: str, reason: str) -> dict[str, Any]:
         message = f"order already {state.lower()}"
         raise Refused(message, {"accepted": False, "status": state, "message": message}) from None
     answer = result.model_dump(mode="json")
-    if not result.accepted:
-        raise Refused(result.message, answer)
+    if answer.get("accepted") is False:
+        raise Refused(str(answer.get("message", "refused")), answer)
     return answer
 
 

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Engine
 from structlog.testing import capture_logs
+from temporalio.runtime import MetricBuffer, Runtime, TelemetryConfig
+from temporalio.testing import ActivityEnvironment
 
 from activities.records import (
     OrderRecordActivities,
@@ -13,7 +16,7 @@ from activities.records import (
 )
 from models.activity_io import RecordStatusInput
 from models.status import OrderStatus
-from models.view import OrderView, PaymentView
+from models.view import OrderView, PaymentView, TimelineEntry
 from tests.activities.conftest import CUSTOMER
 
 
@@ -40,7 +43,9 @@ def test_a_retried_record_writes_one_event_and_one_set_of_messages(engine: Engin
     assert [(n["channel"], n["recipient"]) for n in sent] == [
         ("email", "li@example.com"),
         ("sms", "+86 138 0000 0000"),
+        ("push", "C-1"),  # the customer's app
     ]
+    assert {(n["status"], n["attempts"]) for n in sent} == {("pending", 0)}
     assert "SO-1" in sent[0]["body"] and "reserved" in sent[0]["body"]
 
 
@@ -104,6 +109,7 @@ def test_notification_logs_carry_no_personal_data(engine: Engine) -> None:
     assert [(line["channel"], line["order_id"]) for line in queued] == [
         ("email", "SO-1"),
         ("sms", "SO-1"),
+        ("push", "SO-1"),
     ]
     text = repr(logs)
     assert "li@example.com" not in text and "138 0000" not in text
@@ -130,3 +136,42 @@ def test_a_backorder_notice_tells_the_restock_date_but_internal_details_stay_out
     bodies = {n["event"]: n["body"] for n in notifications(engine, order_id="SO-1")}
     assert "2026-12-20" in bodies["BACKORDERED"] and "TEA-2" in bodies["BACKORDERED"]
     assert "risk" not in bodies["RESERVED"]
+
+
+def test_a_recorded_step_counts_once_in_the_business_metrics(engine: Engine) -> None:
+    buffer = MetricBuffer(1000)
+    env = ActivityEnvironment()
+    env.metric_meter = Runtime(telemetry=TelemetryConfig(metrics=buffer)).metric_meter
+    records = OrderRecordActivities(engine)
+    placed = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    steps = [
+        ("RECEIVED", OrderStatus.RECEIVED, placed),
+        ("BACKORDERED", OrderStatus.BACKORDERED, placed + timedelta(minutes=2)),
+        ("SLA_BREACHED", OrderStatus.BACKORDERED, placed + timedelta(minutes=3)),
+    ]
+    timeline: list[TimelineEntry] = []
+    for sequence, (event, status, at) in enumerate(steps, start=1):
+        timeline.append(TimelineEntry(at=at, event=event))
+        step = _record(event, f"SO-1:record:{sequence}", status, sequence=sequence)
+        step.view.timeline = list(timeline)
+        env.run(records.record_status, step)
+        env.run(records.record_status, step)  # a retry counts nothing
+
+    seen = [
+        (update.metric.name, dict(update.attributes), update.value)
+        for update in buffer.retrieve_updates()
+    ]
+    mine = [(name, {k: v for k, v in labels.items() if k in LABELS}, v) for name, labels, v in seen]
+    assert mine == [
+        ("oms_order_events", {"event": "RECEIVED"}, 1),
+        ("oms_orders_placed", {}, 1),
+        ("oms_order_step_latency_seconds", {"status": "RECEIVED"}, 0.0),
+        ("oms_order_events", {"event": "BACKORDERED"}, 1),
+        ("oms_orders_backordered", {}, 1),
+        ("oms_order_step_latency_seconds", {"status": "BACKORDERED"}, 120.0),
+        ("oms_order_events", {"event": "SLA_BREACHED"}, 1),
+        ("oms_sla_breaches", {"rung": "SLA_BREACHED"}, 1),
+    ]
+
+
+LABELS = {"event", "status", "rung"}
