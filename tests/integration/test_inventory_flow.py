@@ -84,7 +84,11 @@ async def test_a_flash_sale_never_sells_more_than_the_stock(system, client, engi
     short = [o for o in orders if _statuses(engine, o.order_id)["BACKORDERED"]]
     for order in short[:20]:  # each was told, by email, SMS and app push
         told = notifications(engine, order_id=order.order_id)
-        assert {n["channel"] for n in told if n["event"] == "BACKORDERED"} == {"email", "sms", "push"}
+        assert {n["channel"] for n in told if n["event"] == "BACKORDERED"} == {
+            "email",
+            "sms",
+            "push",
+        }
 
 
 async def test_a_warehouse_receipt_wakes_a_backordered_order(system, client, engine):
