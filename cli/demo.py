@@ -14,12 +14,17 @@ from temporalio.client import Client
 from cli import orders, store
 from cli.generate import BOOKED, CLOSED, WAITING, make_order, run_stamp, wait_until
 from cli.output import CommandError, ProgressBar, table
-from models.messages import CancelInput
+from models.backorder import DecisionResult
+from models.messages import CancelInput, HoldReviewInput
+from models.returns import ReturnRequestInput, ReturnResult
 from models.status import OrderStatus
+from models.view import LineView
 from workers.settings import Settings, dev_server_options
 
 S = OrderStatus
 SETTLED = BOOKED | CLOSED | WAITING
+DELIVERED = frozenset({S.DELIVERED})
+BLOCKED_CUSTOMER = "C-FRAUD-1"  # on data/risk_blocklist.json: the order is held for review
 
 
 @dataclass
@@ -29,6 +34,8 @@ class Scenario:
     expect: frozenset[OrderStatus]
     options: dict[str, Any] = field(default_factory=dict)
     cancel: bool = False
+    approve_hold: bool = False  # ops approve it once it is ON_HOLD
+    return_one: bool = False  # the customer returns one unit once it is delivered
 
 
 def _spare(inventory: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
@@ -91,6 +98,14 @@ def scenarios(inventory: list[dict[str, Any]], price: dict[str, Decimal]) -> lis
         Scenario("flaky card", one(plenty[2]), BOOKED, {"token": "tok_flaky"}),
         Scenario("backorder", one(scarce, available[scarce] + 1), frozenset({S.BACKORDERED})),
         Scenario("cancelled", one(plenty[0]), frozenset({S.CANCELLED}), cancel=True),
+        Scenario(
+            "risk hold, approved by ops",
+            one(plenty[1]),
+            BOOKED,
+            {"customer_id": BLOCKED_CUSTOMER},
+            approve_hold=True,
+        ),
+        Scenario("returned after delivery", one(plenty[2], 2), DELIVERED, return_one=True),
     ]
 
 
@@ -117,6 +132,23 @@ async def run_demo(
                 "request_cancel", CancelInput(reason="customer changed their mind")
             )
         settled = await wait_until(handle, SETTLED, since_wall=since, timeout=timeout)
+        note = ""
+        if case.approve_hold and settled.view and settled.view.status == S.ON_HOLD:
+            review = HoldReviewInput(operator="demo-ops", note="customer confirmed by phone")
+            await handle.execute_update("approve_hold", review, result_type=DecisionResult)
+            settled = await wait_until(handle, BOOKED, since_wall=since, timeout=timeout)
+            note = "approved by demo-ops"
+        if case.return_one:
+            settled = await wait_until(handle, DELIVERED, since_wall=since, timeout=3 * timeout)
+            sku = case.lines[0][0]
+            request = ReturnRequestInput(
+                lines=[LineView(sku=sku, quantity=1)], reason="one was enough"
+            )
+            if settled.view and settled.view.status == S.DELIVERED:
+                answer = await handle.execute_update(
+                    "request_return", request, result_type=ReturnResult
+                )
+                note = f"{answer.rma_id}: {answer.message}"
         status = settled.view.status if settled.view else None
         bar.advance(note=f"{case.name}: {status.value if status else 'no answer'}")
         return {
@@ -128,6 +160,7 @@ async def run_demo(
             else "",
             "expected": "/".join(sorted(s.value for s in case.expect)),
             "as_expected": status in case.expect,
+            "note": note,
         }
 
     rows = await asyncio.gather(*(run(n, case) for n, case in enumerate(cases)))
@@ -140,7 +173,7 @@ async def run_demo(
 
 
 def describe_demo(report: dict[str, Any]) -> str:
-    columns = ["scenario", "order_id", "status", "warehouses"]
+    columns = ["scenario", "order_id", "status", "warehouses", "note"]
     rows = [
         {**row, "status": row["status"] + ("" if row["as_expected"] else " (unexpected)")}
         for row in report["orders"]

@@ -44,6 +44,7 @@ def make_order(
     service_level: str = "standard",
     token: str = "tok_ok",
     promotion_code: str | None = None,
+    customer_id: str | None = None,
 ) -> OrderDocument:
     # The recipient is the customer with the same phone, in CN: nothing raises the risk.
     province, city, district, street, postal, lat, lon = PLACES[n % len(PLACES)]
@@ -54,7 +55,7 @@ def make_order(
             "placed_at": datetime.now(UTC).isoformat(),
             "channel": "web",
             "customer": {
-                "customer_id": f"C-{n % 500}",
+                "customer_id": customer_id or f"C-{n % 500}",
                 "name": name,
                 "email": f"customer{n}@example.com",
                 "phone": phone,

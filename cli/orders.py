@@ -56,6 +56,19 @@ def summary(order: OrderDocument) -> str:
     )
 
 
+def details(order: OrderDocument) -> str:
+    """The start details in the Web UI: what was ordered and how, no personal data."""
+    lines = "\n".join(
+        f"- {line.quantity} x {line.sku} at {line.unit_price}" for line in order.lines
+    )
+    return (
+        f"**{order.order_id}** placed {order.placed_at:%Y-%m-%d %H:%M %Z} via {order.channel}\n\n"
+        f"{lines}\n\ntotal {order.total}, {order.shipping.service_level.value} shipping to "
+        f"{order.shipping_address.country}, payment by {order.payment.method}"
+        + (f", promotion {order.promotion_code}" if order.promotion_code else "")
+    )
+
+
 async def start_order(client: Client, settings: Settings, order: OrderDocument) -> WorkflowHandle:
     """Start the order's workflow, or return the one already started for this order id."""
     workflow_id = workflow_id_for(order.order_id)
@@ -71,6 +84,7 @@ async def start_order(client: Client, settings: Settings, order: OrderDocument) 
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=initial_attributes(order),
             static_summary=summary(order),
+            static_details=details(order),
             result_type=OrderView,
         )
     except WorkflowAlreadyStartedError:

@@ -163,3 +163,8 @@ def delay_notice(view: ShipmentView, since: datetime, now: datetime) -> tuple[st
     waiting = "pickup" if not picked_up(view.status) else "tracking update"
     detail = f"{view.carrier} {view.tracking_number}: no {waiting} for {hours} h"
     return detail, view.delays == 0
+
+
+def describe_parcel(allocations: list[Allocation]) -> str:
+    """The parcel's start details in the Web UI: what it must hold."""
+    return "\n".join(f"- {line.quantity} x {line.sku}" for line in lines_of(allocations))

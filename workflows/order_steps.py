@@ -254,6 +254,7 @@ class OrderSteps:
                 # undo their bookings (the parcels already picked up just stop).
                 parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
                 static_summary=f"parcel from {warehouse_id}",
+                static_details=shipment.describe_parcel(parcel),
             )
             self.children[child_id] = handle
             self.child_ends.append(asyncio.create_task(self._watch_child(handle)))
