@@ -31,7 +31,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.activity_calls import call
     from workflows.order_care import HoldOutcome, OrderCare
+    from workflows.order_compensation import OrderCompensation
     from workflows.order_ops import OrderOps
+    from workflows.order_parcels import OrderParcels
     from workflows.order_returns import OrderReturns
     from workflows.order_steps import OrderSteps, OrderStopped, failure_reason, failure_type
 
@@ -41,7 +43,7 @@ PAYMENT_WINDOW = timedelta(hours=1)  # a declined order keeps its stock this lon
 
 
 @workflow.defn(name="OrderWorkflow")
-class OrderWorkflow(OrderSteps, OrderCare, OrderReturns, OrderOps):
+class OrderWorkflow(OrderSteps, OrderParcels, OrderCompensation, OrderCare, OrderReturns, OrderOps):
     @workflow.init
     def __init__(self, order: OrderDocument) -> None:
         self.order = order
