@@ -67,7 +67,7 @@ def make_engine(url: str) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     # Importing the table modules registers their tables on the metadata.
-    from activities import finance_tables, parcels, purchasing_tables, tables  # noqa: F401
+    from activities import dispatch_tables, finance_tables, parcels, purchasing_tables, tables  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
 

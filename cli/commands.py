@@ -110,3 +110,15 @@ async def demo(args: argparse.Namespace) -> int:
     report = await run_demo(await client_for(settings), settings)
     emit(report, args.json, describe_demo)
     return 0
+
+
+async def dispatch_plan(args: argparse.Namespace) -> int:
+    from cli.dispatch import dispatch_plan as show_plans
+
+    return await show_plans(args)
+
+
+async def report(args: argparse.Namespace) -> int:
+    from cli.report import report as build_report
+
+    return await build_report(args)

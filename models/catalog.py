@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, NonNegativeInt
 
 
 class WarehouseDoc(BaseModel):
@@ -38,6 +38,11 @@ class CarrierDoc(BaseModel):
     base_cost: Decimal = Field(default=Decimal("10.00"), ge=0)
     cost_per_kg: Decimal = Field(default=Decimal("2.00"), ge=0)
     transit_days: int = Field(default=3, ge=0)
+    # Optional, for carrier choice by destination zone (models/zones.py). Left out of
+    # dumps when unset, so a catalog without them seeds the carriers table as before.
+    zone_days: dict[str, NonNegativeInt] = Field(default_factory=dict, exclude_if=lambda v: not v)
+    takes_bulky: bool | None = Field(default=None, exclude_if=lambda v: v is None)
+    zones: list[str] = Field(default_factory=list, exclude_if=lambda v: not v)  # [] = all
 
 
 class CatalogDocument(BaseModel):

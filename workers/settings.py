@@ -30,6 +30,21 @@ class Settings(BaseSettings):
     oms_run_simulators: bool = True  # the carrier simulator runs inside the worker process
     oms_log_format: str = "auto"  # auto, json or console
     oms_sourcing_profile: str = str(PROJECT_ROOT / "data" / "sourcing_profile.json")
+    oms_risk_blocklist: str = str(PROJECT_ROOT / "data" / "risk_blocklist.json")
+    # The payload codec's keyring "id:base64key,...": the first key encrypts, all decrypt.
+    oms_codec_keys: str = ""
+    # The bearer token the codec server (the gateway's /codec) asks of the CLI and Web UI.
+    oms_codec_token: str = ""
+    # Notifications: email and ops alerts over SMTP (starter.py up runs a local sink when
+    # the host is this machine); SMS and push go to simulated providers.
+    oms_smtp_host: str = "127.0.0.1"
+    oms_smtp_port: int = 1025
+    oms_mail_from: str = "orders@oms.local"
+    oms_ops_email: str = "ops@oms.local"
+    oms_run_notifier: bool = True  # the outbox sender runs inside the worker process
+    # The worker's Prometheus endpoint (SDK and business metrics); 0 turns it off.
+    oms_metrics_host: str = "127.0.0.1"
+    oms_metrics_port: int = 9464
 
     @property
     def task_queue(self) -> str:
@@ -49,7 +64,16 @@ def load_settings(**overrides: Any) -> Settings:
         defaults["temporal_address"] = client["address"]
     if "namespace" in client:
         defaults["temporal_namespace"] = client["namespace"]
-    for key in ("task-queue", "database-url", "sim-pace"):
+    for key in (
+        "task-queue",
+        "database-url",
+        "sim-pace",
+        "codec-keys",
+        "codec-token",
+        "smtp-host",
+        "smtp-port",
+        "metrics-port",
+    ):
         if key in oms:
             defaults["oms_" + key.replace("-", "_")] = oms[key]
     url = defaults.get("oms_database_url", "")

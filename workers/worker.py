@@ -17,13 +17,19 @@ from typing import Any
 import structlog
 from sqlalchemy import Engine
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
+from activities.analytics import AnalyticsActivities
 from activities.carrier import CarrierActivities
 from activities.carrier_sim import SimulatedCarrier
 from activities.catalog import CatalogActivities
+from activities.customer_risk import BlockList, CustomerRiskActivities
 from activities.db import create_schema, make_engine
+from activities.dispatch import DispatchActivities
 from activities.finance import FinanceActivities
+from activities.notify_providers import SmtpConfig, standard_providers
+from activities.notify_sender import NotificationSender, prepare_outbox
 from activities.parcels import ParcelActivities, create_parcel_table
 from activities.payment import PaymentActivities
 from activities.payment_gateway import SandboxGateway
@@ -38,7 +44,10 @@ from models.shipment import PACKING
 from models.sourcing_profile import SourcingProfile
 from models.view import LineView, ShipmentView
 from workers.client import connect
+from workers.metrics import worker_runtime
 from workers.settings import Settings
+from workflows.dispatch import DispatchPlanWorkflow
+from workflows.monitors import RiskMonitorWorkflow
 from workflows.order import OrderWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.replenishment import ReplenishmentWorkflow
@@ -53,6 +62,8 @@ WORKFLOWS = [
     ReplenishmentWorkflow,
     ReconciliationWorkflow,
     WarehouseEventWorkflow,
+    RiskMonitorWorkflow,
+    DispatchPlanWorkflow,
 ]
 ACTIVITY_THREADS = 32  # sync activities wait on the database, not the CPU
 
@@ -74,19 +85,27 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
     restock = RestockActivities(engine)
     parcels = ParcelActivities(engine, pace=settings.oms_sim_pace)
     finance = FinanceActivities(engine)
+    analytics = AnalyticsActivities(engine)
+    customer_risk = CustomerRiskActivities(
+        engine, BlockList.load(Path(settings.oms_risk_blocklist))
+    )
+    dispatch = DispatchActivities(engine)  # vans from data/fleet.json
     return [
         finance.post_voucher,
+        customer_risk.customer_history,
         catalog.validate_order,
         catalog.get_stock_levels,
         stock.reserve_stock,
         stock.release_stock,
         stock.ship_stock,
+        stock.restock_return,
         payment.authorize_payment,
         payment.capture_payment,
         payment.void_payment,
         payment.refund_payment,
         carrier.book_shipment,
         carrier.cancel_shipment,
+        carrier.redirect_shipment,
         records.record_status,
         replenishment.load_demand_history,
         replenishment.load_stock_positions,
@@ -99,6 +118,11 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
         warehouse_events.find_backordered_orders,
         restock.estimate_restock,
         parcels.register_parcel,
+        analytics.analytics_snapshot,
+        dispatch.register_delivery,
+        dispatch.load_dispatch_day,
+        dispatch.plan_dispatch_routes,
+        dispatch.store_dispatch_plan,
     ]
 
 
@@ -145,13 +169,22 @@ class ScannerDesk:
         return await handle.execute_update("scan_item", scan, result_type=ScanResult)
 
 
+def build_sender(engine: Engine, settings: Settings, runtime: Runtime | None) -> NotificationSender:
+    """The outbox sender: email and ops alerts over SMTP, simulated SMS and push."""
+    smtp = SmtpConfig(settings.oms_smtp_host, settings.oms_smtp_port, settings.oms_mail_from)
+    providers = standard_providers(engine, smtp=smtp, ops_address=settings.oms_ops_email)
+    return NotificationSender(engine, providers, meter=runtime.metric_meter if runtime else None)
+
+
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run one worker (and the carrier simulator) until `stop` is set."""
     stop = stop or asyncio.Event()
     engine = make_engine(settings.oms_database_url)
     create_schema(engine)
     create_parcel_table(engine)
-    client = await connect(settings)
+    prepare_outbox(engine)
+    runtime = worker_runtime(settings)  # serves /metrics; None when off or the port is taken
+    client = await connect(settings, runtime=runtime)
     simulator = CarrierSimulator(engine, pace=settings.oms_sim_pace)
     packer = WarehousePacker(engine)
     with ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
@@ -160,6 +193,9 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         if settings.oms_run_simulators:
             tasks.append(asyncio.create_task(simulator.run(signaller(client), stop=stop)))
             tasks.append(asyncio.create_task(packer.run(ScannerDesk(client), stop=stop)))
+        if settings.oms_run_notifier:
+            sender = build_sender(engine, settings, runtime)
+            tasks.append(asyncio.create_task(sender.run(stop=stop)))
         log.info(
             "worker_started", task_queue=settings.task_queue, address=settings.temporal_address
         )

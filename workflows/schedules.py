@@ -2,6 +2,8 @@
 
     oms-replenishment   ReplenishmentWorkflow   daily at 02:00 UTC
     oms-reconciliation  ReconciliationWorkflow  hourly
+    oms-risk-monitors   RiskMonitorWorkflow     hourly, at :15 (every monitor)
+    oms-dispatch        DispatchPlanWorkflow    daily at 05:00 UTC
 
 Call `ensure_schedules(client, task_queue)` at start-up (`starter.py up`): a missing
 schedule is created, an existing one gets the current spec and action but keeps its
@@ -28,12 +30,19 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
+from models.dispatch import PLAN_HOUR_UTC
+from models.dispatch_io import DispatchPlanInput
+from models.monitors import RiskMonitorInput
 from models.replenishment_io import ReconciliationInput, ReplenishmentInput
+from workflows.dispatch import DispatchPlanWorkflow
+from workflows.monitors import RiskMonitorWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.replenishment import ReplenishmentWorkflow
 
 REPLENISHMENT_SCHEDULE_ID = "oms-replenishment"
 RECONCILIATION_SCHEDULE_ID = "oms-reconciliation"
+RISK_MONITORS_SCHEDULE_ID = "oms-risk-monitors"
+DISPATCH_SCHEDULE_ID = "oms-dispatch"
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,24 @@ def planned() -> list[Plan]:
             offset=timedelta(0),
             run_timeout=timedelta(minutes=10),
             note="compare stock counters with the ledger; alert ops on drift",
+        ),
+        Plan(
+            RISK_MONITORS_SCHEDULE_ID,
+            RiskMonitorWorkflow.run,
+            RiskMonitorInput(),
+            every=timedelta(hours=1),
+            offset=timedelta(minutes=15),
+            run_timeout=timedelta(minutes=10),
+            note="logistics delay, overstock, stock-out risk, fraud patterns; alert ops",
+        ),
+        Plan(
+            DISPATCH_SCHEDULE_ID,
+            DispatchPlanWorkflow.run,
+            DispatchPlanInput(),
+            every=timedelta(days=1),
+            offset=timedelta(hours=PLAN_HOUR_UTC),
+            run_timeout=timedelta(minutes=30),
+            note="route the own vans: the day's same-city deliveries per warehouse",
         ),
     ]
 

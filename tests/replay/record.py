@@ -27,7 +27,9 @@ from cli.generate import make_order, wait_until
 from cli.orders import start_order
 from cli.up import start_worker, stop_process
 from models.backorder import BackorderDecisionInput
+from models.dispatch_io import DispatchPlanInput
 from models.messages import CancelInput
+from models.monitors import MonitorPolicy, RiskMonitorInput
 from models.replenishment_io import ReconciliationInput, ReplenishmentInput
 from models.status import OrderStatus
 from models.suppliers import SupplierDocument
@@ -35,6 +37,8 @@ from models.wms import WmsEvent
 from workers.client import connect
 from workers.devserver import free_port, start_dev_server
 from workers.settings import PROJECT_ROOT, Settings, load_settings
+from workflows.dispatch import DispatchPlanWorkflow
+from workflows.monitors import RiskMonitorWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.replenishment import ReplenishmentWorkflow
 from workflows.warehouse_events import WarehouseEventWorkflow
@@ -58,6 +62,13 @@ async def record_scheduled(client: Client, settings: Settings) -> list[Path]:
     runs = {
         "replenishment": (ReplenishmentWorkflow.run, ReplenishmentInput()),
         "reconciliation": (ReconciliationWorkflow.run, ReconciliationInput()),
+        # Overstock from one day of cover: the recorded orders' stock alerts, so the
+        # history holds the alert step too.
+        "risk_monitors": (
+            RiskMonitorWorkflow.run,
+            RiskMonitorInput(policy=MonitorPolicy(overstock_days=1)),
+        ),
+        "dispatch": (DispatchPlanWorkflow.run, DispatchPlanInput()),
         "wms_receipt": (
             WarehouseEventWorkflow.run,
             WmsEvent(

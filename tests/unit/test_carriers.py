@@ -1,13 +1,22 @@
-"""Carrier choice: fastest for expedited, cheapest for standard, fallback on failure."""
+"""Carrier choice: fastest for expedited, cheapest for standard, the zone's SLA, bulky goods."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from models.activity_io import ProductFacts
-from models.carriers import choose_carrier, shipment_weight, shipping_cost
+from models.carriers import (
+    BULKY_L,
+    choose_carrier,
+    pick_carrier,
+    shipment_volume,
+    shipment_weight,
+    shipping_cost,
+    takes_bulky,
+)
 from models.catalog import CarrierDoc
 from models.view import Allocation
+from models.zones import NATIONAL, REMOTE, SAME_CITY
 
 
 def _carrier(
@@ -127,3 +136,92 @@ def test_the_shipping_cost_is_money_in_cents() -> None:
     )
     # 6.00 + 1.30 x 1.882 = 8.4466: posted to the journal, so rounded to the cent.
     assert shipping_cost(carrier, 1.882) == Decimal("8.45")
+
+
+# --- by destination zone, bulky goods, and the reason ------------------------------------
+
+FLEET = _carrier("fleet", base="3", per_kg="0.2", days=1, levels=("standard",))
+FLEET = FLEET.model_copy(update={"zones": ["same_city"], "zone_days": {"same_city": 0}})
+
+
+def test_without_a_zone_the_choice_is_as_before_and_says_why() -> None:
+    choice = pick_carrier(CARRIERS, service_level="standard", weight_kg=2)
+    assert _chosen(choice.carrier) == "yto"
+    assert choice.meets_sla and choice.days_allowed is None and choice.zone is None
+    assert choice.reason == "yto: the cheapest for standard, 2 kg; 3 days, costs 8.00"
+
+
+def test_standard_takes_the_cheapest_that_meets_the_zones_sla() -> None:
+    # Remote: yto and zto need 5 and 4 days against 8 allowed; freight 7: yto is cheapest.
+    remote = pick_carrier(CARRIERS, service_level="standard", weight_kg=2, zone=REMOTE)
+    assert _chosen(remote.carrier) == "yto" and remote.days_allowed == 8
+    # A 4-day promise: yto (5 days) is out, zto (4 days) is the cheapest left.
+    tight = pick_carrier(
+        CARRIERS, service_level="standard", weight_kg=2, zone=REMOTE, days_allowed=4
+    )
+    assert _chosen(tight.carrier) == "zto" and tight.meets_sla
+    assert (
+        tight.reason
+        == "zto: the cheapest for standard, 2 kg; 4 days to remote (SLA 4), costs 10.00"
+    )
+
+
+def test_when_no_carrier_meets_the_sla_the_fastest_goes_and_the_reason_says_so() -> None:
+    choice = pick_carrier(
+        CARRIERS, service_level="standard", weight_kg=2, zone=REMOTE, days_allowed=1
+    )
+    assert _chosen(choice.carrier) == "sf"  # 3 days to remote, the fastest there
+    assert not choice.meets_sla and choice.transit_days == 3
+    assert choice.reason.startswith("sf: none meets the 1-day SLA, so the fastest")
+
+
+def test_expedited_takes_the_fastest_to_the_zone() -> None:
+    choice = pick_carrier(CARRIERS, service_level="expedited", weight_kg=2, zone=NATIONAL)
+    assert _chosen(choice.carrier) == "sf" and choice.days_allowed == 2 and choice.meets_sla
+
+
+def test_the_own_fleet_takes_same_city_parcels_and_nothing_else() -> None:
+    with_fleet = [*CARRIERS, FLEET]
+    local = pick_carrier(with_fleet, service_level="standard", weight_kg=2, zone=SAME_CITY)
+    assert _chosen(local.carrier) == "fleet" and local.transit_days == 0
+    far = pick_carrier(with_fleet, service_level="standard", weight_kg=2, zone=NATIONAL)
+    assert _chosen(far.carrier) == "yto"
+    assert _chosen(choose_carrier(with_fleet, service_level="standard", weight_kg=2)) == "yto"
+
+
+def test_a_bulky_parcel_needs_a_carrier_that_takes_bulky_goods() -> None:
+    # 250 L but light: only freight (rated 500 kg, so bulky unless told otherwise) may take it.
+    choice = pick_carrier(CARRIERS, service_level="standard", weight_kg=20, volume_l=250)
+    assert _chosen(choice.carrier) == "freight"
+    assert "bulky 250 L" in choice.reason
+    small = pick_carrier(CARRIERS, service_level="standard", weight_kg=20, volume_l=BULKY_L)
+    assert _chosen(small.carrier) == "yto"  # at the threshold a parcel is not yet bulky
+
+
+def test_the_catalog_can_say_a_carrier_takes_bulky_goods_or_not() -> None:
+    van = YTO.model_copy(update={"takes_bulky": True})
+    refuses = FREIGHT.model_copy(update={"takes_bulky": False})
+    assert takes_bulky(van) and not takes_bulky(refuses) and takes_bulky(FREIGHT)
+    choice = pick_carrier([refuses, SF, van], service_level="standard", weight_kg=5, volume_l=300)
+    assert _chosen(choice.carrier) == "yto"
+    none = pick_carrier([refuses, SF], service_level="standard", weight_kg=5, volume_l=300)
+    assert none.carrier is None
+    assert none.reason == "no carrier takes standard, 5 kg, bulky 300 L"
+
+
+def test_a_heavy_bulky_parcel_to_a_far_zone_goes_by_freight_even_if_slow() -> None:
+    choice = pick_carrier(
+        CARRIERS, service_level="standard", weight_kg=120, volume_l=900, zone=REMOTE
+    )
+    # Freight needs 7 days to remote against 8 allowed.
+    assert _chosen(choice.carrier) == "freight" and choice.meets_sla
+
+
+def test_shipment_volume_sums_units_times_product_volume() -> None:
+    allocations = [
+        Allocation(sku="TEA-001", warehouse_id="WH-SH", quantity=3),
+        Allocation(sku="POT-001", warehouse_id="WH-BJ", quantity=2),
+        Allocation(sku="MYSTERY", warehouse_id="WH-SH", quantity=1),
+    ]
+    assert shipment_volume(allocations, PRODUCTS) == 7.4
+    assert shipment_volume(allocations, PRODUCTS, warehouse_id="WH-SH") == 3.4

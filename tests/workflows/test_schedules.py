@@ -16,15 +16,19 @@ import pytest_asyncio
 from temporalio.client import Client, ScheduleHandle
 from temporalio.worker import Worker
 
+from tests.workflows.test_dispatch import SH, FakeDispatch, day_of
 from tests.workflows.test_reconciliation import MUG_DRIFT, FakeLedger
 from tests.workflows.test_replenishment import FakePurchasing, tea
 from workers.converter import DATA_CONVERTER
 from workers.devserver import free_port, start_dev_server
+from workflows.dispatch import DispatchPlanWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
 from workflows.replenishment import ReplenishmentWorkflow
 from workflows.schedules import (
+    DISPATCH_SCHEDULE_ID,
     RECONCILIATION_SCHEDULE_ID,
     REPLENISHMENT_SCHEDULE_ID,
+    RISK_MONITORS_SCHEDULE_ID,
     ensure_schedules,
 )
 
@@ -58,10 +62,13 @@ async def test_schedules_are_created_once_updated_after_and_each_runs_its_workfl
 ) -> None:
     queue = f"test-{uuid.uuid4()}"
     purchasing, ledger = FakePurchasing(tea(on_hand=30)), FakeLedger([MUG_DRIFT])
+    vans = FakeDispatch(day_of(SH, 1, 20))
 
     assert await ensure_schedules(client, queue) == {
         REPLENISHMENT_SCHEDULE_ID: "created",
         RECONCILIATION_SCHEDULE_ID: "created",
+        RISK_MONITORS_SCHEDULE_ID: "created",
+        DISPATCH_SCHEDULE_ID: "created",
     }
     reconciliation = client.get_schedule_handle(RECONCILIATION_SCHEDULE_ID)
     await reconciliation.pause(note="ops are repairing stock")
@@ -72,17 +79,21 @@ async def test_schedules_are_created_once_updated_after_and_each_runs_its_workfl
     async with Worker(
         client,
         task_queue=queue,
-        workflows=[ReplenishmentWorkflow, ReconciliationWorkflow],
-        # One send_ops_alerts for both: the replenishment fake's.
-        activities=purchasing.activities() + ledger.activities()[:1],  # type: ignore[arg-type]
+        workflows=[ReplenishmentWorkflow, ReconciliationWorkflow, DispatchPlanWorkflow],
+        # One send_ops_alerts for all: the replenishment fake's.
+        activities=purchasing.activities() + ledger.activities()[:1] + vans.activities()[:3],  # type: ignore[arg-type]
         workflow_failure_exception_types=[Exception],
     ):
         replenished = await triggered_run(client.get_schedule_handle(REPLENISHMENT_SCHEDULE_ID))
         reconciled = await triggered_run(reconciliation)
         summary = await asyncio.wait_for(client.get_workflow_handle(replenished).result(), 30)
         drift = await asyncio.wait_for(client.get_workflow_handle(reconciled).result(), 30)
+        dispatched = await triggered_run(client.get_schedule_handle(DISPATCH_SCHEDULE_ID))
+        routes = await asyncio.wait_for(client.get_workflow_handle(dispatched).result(), 30)
 
     assert replenished.startswith(f"{REPLENISHMENT_SCHEDULE_ID}-")
     assert reconciled.startswith(f"{RECONCILIATION_SCHEDULE_ID}-")
     assert summary["purchase_orders_created"] == 1 and len(purchasing.orders) == 1
     assert drift["alerted"] and [a.event for a in purchasing.alerts] == ["STOCK_DRIFT"]
+    assert dispatched.startswith(f"{DISPATCH_SCHEDULE_ID}-")
+    assert routes["warehouses"][0]["served"] == 1 and len(vans.plans) == 1
