@@ -11,6 +11,7 @@
     python starter.py demo
     python starter.py wms-event --file EVENT.json
     python starter.py report [--from DATE] [--to DATE] [--html FILE]
+    python starter.py dispatch-plan [--warehouse W] [--date D]
     python starter.py return ORDER_ID --line SKU:QTY --reason TEXT
     python starter.py ops ORDER_ID ACTION --operator NAME [...]   (cli/ops.py)
 
@@ -30,6 +31,7 @@ from collections.abc import Sequence
 from cli import commands
 from cli.ops import add_commands as add_ops_commands
 from cli.output import CommandError, Refused, emit
+from cli.dispatch import add_arguments as add_dispatch_arguments
 from cli.report import add_parser as add_report_arguments
 from cli.wms import wms_event
 from workers.logging import configure_logging
@@ -96,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     add_ops_commands(command)
     report = command("report", commands.report, "what the orders say: metrics, charts, advice")
     add_report_arguments(report)
+    plan = command("dispatch-plan", commands.dispatch_plan, "the own vans' stored route plans")
+    add_dispatch_arguments(plan)
     return parser
 
 
