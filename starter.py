@@ -29,9 +29,9 @@ import sys
 from collections.abc import Sequence
 
 from cli import commands
+from cli.dispatch import add_arguments as add_dispatch_arguments
 from cli.ops import add_commands as add_ops_commands
 from cli.output import CommandError, Refused, emit
-from cli.dispatch import add_arguments as add_dispatch_arguments
 from cli.report import add_parser as add_report_arguments
 from cli.wms import wms_event
 from workers.logging import configure_logging
