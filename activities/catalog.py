@@ -128,7 +128,11 @@ class CatalogActivities:
                         ProductFacts(sku=s, weight_kg=w, volume_l=v, similar=list(similar or []))
                         for s, w, v, similar in products
                     ],
-                    carriers=[CarrierDoc.model_validate(dict(row)) for row in carriers],
+                    # NULL optional columns mean "not said": the model's defaults.
+                    carriers=[
+                        CarrierDoc.model_validate({k: v for k, v in row.items() if v is not None})
+                        for row in carriers
+                    ],
                 )
         if problem is not None:
             log.info("validate_order", order_id=order_id, outcome="invalid")

@@ -11,12 +11,13 @@ against the committed row, so two reservations can never both take the last unit
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
@@ -70,6 +71,25 @@ def create_schema(engine: Engine) -> None:
     from activities import dispatch_tables, finance_tables, parcels, purchasing_tables, tables  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
+    add_missing_columns(engine, tables.Carrier.__table__)  # type: ignore[arg-type]
+
+
+def add_missing_columns(engine: Engine, table: Table) -> list[str]:
+    """Columns added to a table after a database was made (there is no migration tool).
+
+    Only nullable columns are ever added this way; a concurrent start may have added one
+    first, which is fine.
+    """
+    present = {column["name"] for column in inspect(engine).get_columns(table.name)}
+    added = []
+    for column in table.columns:
+        if column.name in present or not column.nullable:
+            continue
+        kind = column.type.compile(dialect=engine.dialect)
+        with contextlib.suppress(Exception), engine.begin() as connection:
+            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+            added.append(column.name)
+    return added
 
 
 @contextmanager

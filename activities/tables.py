@@ -73,6 +73,10 @@ class Carrier(SQLModel, table=True):
     base_cost: Decimal = Field(sa_type=Money)
     cost_per_kg: Decimal = Field(sa_type=Money)
     transit_days: int
+    # Optional zone data (models/zones.py); NULL when the catalog does not say.
+    zone_days: dict[str, int] | None = Field(default=None, sa_type=JSON)
+    takes_bulky: bool | None = None
+    zones: list[str] | None = Field(default=None, sa_type=JSON)
 
 
 class Order(SQLModel, table=True):

@@ -17,6 +17,7 @@ from models.catalog import CarrierDoc
 from models.messages import CarrierEvent
 from models.order import Address
 from models.view import Allocation, LineView, ShipmentView
+from models.zones import Place
 
 # Tracking statuses in the order a parcel goes through them.
 TRACKING_ORDER = ("BOOKED", "PICKED_UP", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED")
@@ -41,6 +42,7 @@ class ShipmentInput(BaseModel):
     payment_id: str
     amount: Decimal  # this parcel's share of the authorization, captured at pickup
     priority: int = 50
+    origin: Place | None = None  # the warehouse's location, for the destination's zone
 
 
 class RegisterParcelInput(BaseModel):

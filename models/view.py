@@ -34,6 +34,7 @@ class ShipmentView(BaseModel):
     amount: Decimal | None = None  # this parcel's share of the payment, captured at pickup
     payment_status: str = ""  # CAPTURED or CAPTURE_FAILED once picked up
     delays: int = 0  # delay watchdog alerts so far
+    carrier_reason: str = ""  # why this carrier: zone, days against the SLA, cost
 
 
 class PaymentView(BaseModel):

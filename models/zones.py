@@ -120,3 +120,8 @@ def serves(carrier: CarrierDoc, zone: Zone | None) -> bool:
     """A carrier with a `zones` list (e.g. the own same-city fleet) serves only those,
     so it is never chosen when the zone is unknown."""
     return not carrier.zones or (zone is not None and zone in carrier.zones)
+
+
+def own_fleet(carrier: CarrierDoc) -> bool:
+    """The shop's own vans: a carrier that serves only the warehouse's city."""
+    return carrier.zones == [SAME_CITY]

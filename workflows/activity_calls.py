@@ -37,12 +37,13 @@ async def call(
     result_type: type[T] | None = None,
     summary: str,
     priority: int = 50,
+    timeout: timedelta = TIMEOUT,
 ) -> Any:
     return await workflow.execute_activity(
         name,
         arg,
         result_type=result_type,
-        start_to_close_timeout=TIMEOUT,
+        start_to_close_timeout=timeout,
         retry_policy=BOUNDED_RETRY,
         summary=summary,
         priority=task_priority(priority),

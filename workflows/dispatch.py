@@ -10,6 +10,8 @@ outcome does not alert twice.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -26,6 +28,9 @@ with workflow.unsafe.imports_passed_through():
     from models.replenishment_io import OpsAlertsInput, OpsAlertsResult
     from models.routing_plan import DispatchPlan
     from workflows.activity_calls import call
+
+
+PLANNING_TIMEOUT = timedelta(minutes=5)
 
 
 @workflow.defn(name="DispatchPlanWorkflow")
@@ -50,6 +55,7 @@ class DispatchPlanWorkflow:
                 PlanRoutesInput(request=r),
                 result_type=DispatchPlan,
                 summary=f"routes of {r.depot.warehouse_id}: {len(r.stops)} stops",
+                timeout=PLANNING_TIMEOUT,  # a big day's search takes minutes, not seconds
             )
             await call(
                 "store_dispatch_plan",

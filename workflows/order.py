@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from models.risk import CustomerHistory, CustomerHistoryQuery
     from models.status import OrderStatus
     from models.view import OrderView, ReturnView
+    from models.zones import Place
     from workflows import search_attributes as sa
     from workflows.activity_calls import call
     from workflows.order_care import HoldOutcome, OrderCare
@@ -68,6 +69,7 @@ class OrderWorkflow(
         self.compensating = False
         self.retry_by: str | None = None
         self.return_queue: list[ReturnView] = []
+        self.places: dict[str, Place] = {}
 
     @workflow.run
     async def run(self, order: OrderDocument) -> OrderView:

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from models.shipment import ShipmentInput
     from models.status import OrderStatus
     from models.view import ShipmentView
+    from models.zones import Place
     from workflows import search_attributes as sa
     from workflows.order_steps import OrderStopped
 
@@ -46,6 +47,7 @@ class OrderParcels:
     child_ends: list[asyncio.Task[None]]
     child_failures: list[str]
     progress: list[ShipmentProgress]  # parcel reports not yet recorded
+    places: dict[str, Place]
 
     # Provided by OrderWorkflow.
     async def _record(self, status: OrderStatus, detail: str, *, notify: bool = True) -> None: ...
@@ -75,6 +77,7 @@ class OrderParcels:
                 payment_id=self.payment.payment_id,
                 amount=shares[warehouse_id],
                 priority=view.priority,
+                origin=self.places.get(warehouse_id),
             )
             handle = await workflow.start_child_workflow(
                 "ShipmentWorkflow",

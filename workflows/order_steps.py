@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from models.order_state import OrderState
     from models.status import OrderStatus
     from models.view import BackorderView, SourcingDecision
+    from models.zones import Place
     from workflows import search_attributes as sa
     from workflows.activity_calls import call
 
@@ -75,6 +76,7 @@ class OrderSteps:
     child_failures: list[str]
     progress: list[ShipmentProgress]  # parcel reports not yet recorded
     compensating: bool
+    places: dict[str, Place]  # warehouse locations from the last stock reading
 
     # Provided by OrderWorkflow.
     async def _record(self, status: OrderStatus, detail: str, *, notify: bool = True) -> None: ...
@@ -132,6 +134,7 @@ class OrderSteps:
                 "get_stock_levels", StockQuery(skus=skus), StockSnapshot, "read availability"
             )
             assert isinstance(snapshot, StockSnapshot)
+            self.places = {w.warehouse_id: Place(lat=w.lat, lon=w.lon) for w in snapshot.warehouses}
             destination = self.order.shipping_address
             plan = sourcing.plan_sourcing(
                 self.state.view.lines, snapshot, destination, profile=snapshot.profile

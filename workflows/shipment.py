@@ -23,7 +23,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from models import carriers, errors
+    from models import carriers, errors, zones
     from models import shipment as rules
     from models.activity_io import (
         BookShipmentInput,
@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         RedirectShipmentInput,
         ShipStockInput,
     )
+    from models.dispatch_io import DeliveryInput
     from models.finance import VoucherKind, VoucherResult, voucher_for
     from models.messages import CarrierEvent, ScanItemInput, ScanResult, ShipmentProgress
     from models.order import Address
@@ -43,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_steps import failure_reason, failure_type
 
 NO_CARRIER = "NoCarrier"  # no carrier can take the parcel: the order cannot ship
+CARRIER_ZONE_PATCH = "carrier-zone"  # before it: no zones, volume or own vans
 
 
 @workflow.defn(name="ShipmentWorkflow")
@@ -68,6 +70,7 @@ class ShipmentWorkflow:
         self.stock_shipped = False
         self.booking: asyncio.Task[object] | None = None
         self.redirects = 0  # address changes sent to the carrier
+        self.own_fleet = False  # booked with the shop's own same-city vans
 
     @workflow.run
     async def run(self, job: ShipmentInput) -> ShipmentView:
@@ -128,6 +131,7 @@ class ShipmentWorkflow:
             detail = f"{view.shipment_id}: {failure_reason(failure)}"
             await self._report("REDIRECT_FAILED", detail, record=True, alert_ops=True)
             return
+        await self._register_delivery()  # the vans' stop moves too
         await self._report("SHIPMENT_REDIRECTED", f"{view.shipment_id} to {address.city}")
 
     @workflow.query(name="status")
@@ -153,14 +157,24 @@ class ShipmentWorkflow:
     async def _book(self) -> None:
         job = self.job
         weight = carriers.shipment_weight(job.allocations, job.products)
+        zoned = workflow.patched(CARRIER_ZONE_PATCH)
+        volume = carriers.shipment_volume(job.allocations, job.products) if zoned else 0.0
+        zone = zones.zone_of(job.origin, job.address) if zoned else None
         failed: set[str] = set()
         while True:
-            carrier = carriers.choose_carrier(
-                job.carriers, service_level=job.service_level, weight_kg=weight, exclude=failed
+            choice = carriers.pick_carrier(
+                job.carriers,
+                service_level=job.service_level,
+                weight_kg=weight,
+                volume_l=volume,
+                zone=zone,
+                exclude=failed,
             )
+            carrier = choice.carrier
             if carrier is None:
+                why = f": {choice.reason}" if zoned else ""
                 raise ApplicationError(
-                    f"no carrier can take the parcel from {job.warehouse_id}",
+                    f"no carrier can take the parcel from {job.warehouse_id}{why}",
                     type=NO_CARRIER,
                     non_retryable=True,
                 )
@@ -196,7 +210,30 @@ class ShipmentWorkflow:
             await self._post_voucher("shipping_cost", cost, self.view.shipment_id)
         self.last_news_at = workflow.now()
         detail = f"{self.view.carrier} {self.view.tracking_number} from {job.warehouse_id}"
+        if zoned:
+            self.view.carrier_reason = choice.reason
+            detail += f"; {choice.reason}"
+            self.own_fleet = zones.own_fleet(carrier)
+            await self._register_delivery()
         await self._report("SHIPMENT_BOOKED", detail, record=True)
+
+    async def _register_delivery(self) -> None:
+        """A parcel for the shop's own vans joins the warehouse's daily dispatch plan."""
+        job, address = self.job, self.job.address
+        if not self.own_fleet or address.lat is None or address.lon is None:
+            return
+        delivery = DeliveryInput(
+            order_id=job.order_id,
+            workflow_id=self.view.workflow_id,
+            warehouse_id=job.warehouse_id,
+            lat=address.lat,
+            lon=address.lon,
+            city=address.city,
+            weight_kg=carriers.shipment_weight(job.allocations, job.products),
+            volume_l=carriers.shipment_volume(job.allocations, job.products),
+            at=workflow.now(),
+        )
+        await self._act("register_delivery", delivery, None, f"own vans from {job.warehouse_id}")
 
     def _booked(self, result: BookShipmentResult) -> None:
         self.booking = None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from activities.catalog import catalog_is_empty, seed_catalog
 from activities.ledger import list_inventory, receive, stock_drift
 from activities.stock import reserve
 from models.catalog import CatalogDocument
+from models.order import OrderDocument
 from models.view import Allocation
 from tests.activities.conftest import CATALOG
 
@@ -32,10 +34,12 @@ def test_seeding_the_demo_catalog_twice_changes_nothing_and_counters_equal_the_l
     assert stock_drift(engine) == []
 
 
-def test_the_demo_catalog_has_scarce_and_bulky_products_and_four_carriers() -> None:
+def test_the_demo_catalog_has_scarce_and_bulky_products_four_carriers_and_own_vans() -> None:
     doc = CatalogDocument.model_validate_json(DEMO.read_text())
     skus = {p.sku for p in doc.products}
-    assert len(doc.warehouses) >= 5 and len(doc.products) >= 30 and len(doc.carriers) == 4
+    assert len(doc.warehouses) >= 5 and len(doc.products) >= 30 and len(doc.carriers) == 5
+    assert [c.carrier_id for c in doc.carriers if c.zones] == ["FLEET"]  # same city only
+    assert all(c.zone_days for c in doc.carriers)
     assert {s.sku for s in doc.stock} <= skus
     assert all(set(p.similar) <= skus for p in doc.products)
     assert any(p.weight_kg > 30 for p in doc.products)
@@ -78,3 +82,27 @@ def test_seeding_stock_of_an_unknown_sku_names_the_row_and_loads_nothing(engine:
     with pytest.raises(ValueError, match=r"stock\[1\]\.sku: unknown SKU NOPE"):
         seed_catalog(engine, doc=bad)
     assert catalog_is_empty(engine)
+
+
+def test_zone_data_of_carriers_round_trips_and_an_older_database_gets_the_columns(
+    engine: Engine, make_order: Callable[..., OrderDocument]
+) -> None:
+    from sqlalchemy import inspect, text
+
+    from activities.catalog import CatalogActivities
+    from activities.db import add_missing_columns
+    from activities.tables import Carrier
+    from models.activity_io import ValidateOrderInput
+
+    with engine.begin() as connection:  # a database made before the zone columns
+        connection.execute(text("ALTER TABLE carriers DROP COLUMN zones"))
+    assert add_missing_columns(engine, Carrier.__table__) == ["zones"]  # type: ignore[arg-type]
+    assert "zones" in {c["name"] for c in inspect(engine).get_columns("carriers")}
+    doc = CatalogDocument.model_validate_json(DEMO.read_text())
+    seed_catalog(engine, doc=doc)
+    order = make_order((doc.products[0].sku, 1))
+    facts = CatalogActivities(engine).validate_order(ValidateOrderInput(order=order))
+    fleet = next(c for c in facts.carriers if c.carrier_id == "FLEET")
+    assert fleet.zones == ["same_city"] and fleet.zone_days == {"same_city": 1}
+    jd = next(c for c in facts.carriers if c.carrier_id == "JD")
+    assert jd.takes_bulky is True and jd.zones == []

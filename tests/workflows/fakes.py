@@ -44,6 +44,14 @@ from models.risk import CustomerHistory, CustomerHistoryQuery
 from models.shipment import RegisterParcelInput
 from models.view import RestockEstimate
 
+# The shop's own same-city vans: cheapest, but only inside the warehouse's city.
+FLEET = CarrierDoc(
+    carrier_id="FLEET",
+    name="Own vans",
+    service_levels=["standard", "expedited"],
+    base_cost=Decimal("3"),
+    zones=["same_city"],
+)
 CARRIERS = [
     # 1.37 per kg: half-kilo parcels cost fractions of a cent, which must round to cents.
     CarrierDoc(
@@ -82,6 +90,7 @@ class FakeShop:
         self.redirects: list[RedirectShipmentInput] = []
         self.bookings: list[BookShipmentInput] = []
         self.deliveries: list[DeliveryInput] = []  # parcels handed to the own vans
+        self.carriers = list(CARRIERS)
         # A customer of a year with two ordinary orders: no history signal fires.
         self.history = CustomerHistory(
             orders=2, average_total=Decimal("100.00"), first_seen=datetime(2025, 12, 1, tzinfo=UTC)
@@ -119,7 +128,7 @@ class FakeShop:
                 )
                 for ln in req.order.lines
             ]
-            return ValidateOrderResult(products=products, carriers=CARRIERS)
+            return ValidateOrderResult(products=products, carriers=shop.carriers)
 
         @activity.defn(name="get_stock_levels")
         async def get_stock_levels(req: StockQuery) -> StockSnapshot:
