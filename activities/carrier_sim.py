@@ -5,8 +5,9 @@
       AddressRefused      the carrier cannot deliver to the address
       ShipmentStateError  the shipment cannot be cancelled any more (delivered)
 
-Deterministic failure modes: a carrier id ending in "-DOWN" is unavailable, and the
-postal code "00000" is undeliverable.
+Deterministic failure modes: a carrier id ending in "-DOWN" is unavailable, the
+postal code "00000" is undeliverable, and to postal code "88888" the carrier reports a
+weather delay (an EXCEPTION tracking event) after pickup, then delivers.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from activities.tables import Carrier, Shipment
 SHIPMENTS = Shipment.__table__
 CARRIERS = Carrier.__table__
 STAGES = ("PICKED_UP", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED")
+DELAYED_STAGES = ("PICKED_UP", "EXCEPTION", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED")
 STAGE_SECONDS = 8.0  # between tracking events, times the pace
 UNDELIVERABLE_POSTAL_CODE = "00000"
+DELAYED_POSTAL_CODE = "88888"
+DELAY_NOTE = "held at the hub by bad weather"
 
 
 class CarrierError(Exception):
@@ -97,6 +101,7 @@ class SimulatedCarrier:
                 "destination": destination,
                 "booked_at": now,
                 "sim_due_at": now + stage_delay(self._pace),
+                "sim_exception": DELAY_NOTE if postal_code == DELAYED_POSTAL_CODE else None,
                 "idempotency_key": idempotency_key,
             }
             insert_ignore(connection, SHIPMENTS, row, key=("idempotency_key",))

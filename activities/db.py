@@ -71,7 +71,8 @@ def create_schema(engine: Engine) -> None:
     from activities import dispatch_tables, finance_tables, parcels, purchasing_tables, tables  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
-    add_missing_columns(engine, tables.Carrier.__table__)  # type: ignore[arg-type]
+    for table in (tables.Carrier, tables.Shipment):
+        add_missing_columns(engine, table.__table__)  # type: ignore[arg-type]
 
 
 def add_missing_columns(engine: Engine, table: Table) -> list[str]:

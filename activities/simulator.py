@@ -4,7 +4,8 @@ CarrierSimulator sends tracking events to the shipment workflows; WarehousePacke
 (below) scans the parcels waiting to be packed.
 
 Each booked shipment gets PICKED_UP, IN_TRANSIT, OUT_FOR_DELIVERY and DELIVERED about
-8, 16, 24 and 32 seconds (times the pace) after booking. Several worker processes may
+8, 16, 24 and 32 seconds (times the pace) after booking; one the carrier delays gets an
+EXCEPTION event (with its note) after the pickup, then goes on. Several worker processes may
 run a simulator against one database: a simulator first takes a short lease on a due
 shipment with a conditional update, sends the event, and only then advances the stage.
 So events go out in order and once; after a crash mid-send the lease runs out and the
@@ -23,7 +24,7 @@ from typing import Protocol
 import structlog
 from sqlalchemy import Engine, select, update
 
-from activities.carrier_sim import SHIPMENTS, STAGES, stage_delay
+from activities.carrier_sim import DELAYED_STAGES, SHIPMENTS, STAGES, stage_delay
 from activities.parcels import PARCELS
 from activities.sqltypes import utcnow
 from activities.tables import Warehouse
@@ -43,6 +44,7 @@ class _Claim:
     workflow_id: str
     stage: int
     event: CarrierEvent
+    last: bool  # the final event: nothing more is due after it
 
 
 class CarrierSimulator:
@@ -110,7 +112,7 @@ class CarrierSimulator:
                 WAREHOUSES.c.warehouse_id == SHIPMENTS.c.warehouse_id,
                 isouter=True,
             )
-            .where(SHIPMENTS.c.sim_due_at <= now, SHIPMENTS.c.sim_stage < len(STAGES))
+            .where(SHIPMENTS.c.sim_due_at <= now)  # NULL once the last event went out
             .where(SHIPMENTS.c.status != "CANCELLED")
             .order_by(SHIPMENTS.c.sim_due_at)
             .limit(self._batch)
@@ -130,7 +132,7 @@ class CarrierSimulator:
         return claims
 
     def _advance(self, claim: _Claim) -> None:
-        last = claim.stage + 1 == len(STAGES)
+        last = claim.last
         with self._engine.begin() as connection:
             connection.execute(
                 update(SHIPMENTS)
@@ -163,10 +165,12 @@ class CarrierSimulator:
 
 
 def _claim(row: dict, now: datetime) -> _Claim:
-    status = STAGES[row["sim_stage"]]
+    stages = DELAYED_STAGES if row["sim_exception"] else STAGES
+    status = stages[row["sim_stage"]]
     origin = row["warehouse_name"] or row["warehouse_id"]
     location = {
         "PICKED_UP": origin,
+        "EXCEPTION": f"{origin} sorting hub",
         "IN_TRANSIT": f"{origin} sorting hub",
         "OUT_FOR_DELIVERY": f"{row['destination']} delivery station",
         "DELIVERED": row["destination"],
@@ -178,8 +182,10 @@ def _claim(row: dict, now: datetime) -> _Claim:
         status=status,
         at=now,
         location=location,
+        note=(row["sim_exception"] or "") if status == "EXCEPTION" else "",
     )
-    return _Claim(row["shipment_id"], row["workflow_id"], row["sim_stage"], event)
+    last = row["sim_stage"] + 1 == len(stages)
+    return _Claim(row["shipment_id"], row["workflow_id"], row["sim_stage"], event, last)
 
 
 class PackingDesk(Protocol):

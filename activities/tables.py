@@ -151,6 +151,7 @@ class Shipment(SQLModel, table=True):
     # When the simulator may next act on it (the next event, a lease or a retry); None: never.
     sim_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
     sim_failures: int = 0  # failed sends in a row
+    sim_exception: str | None = None  # a delay the simulated carrier reports after pickup
     idempotency_key: str = Field(unique=True)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from temporalio.client import Client
 
+from activities.carrier_sim import DELAYED_POSTAL_CODE
 from cli import orders, store
 from cli.generate import BOOKED, CLOSED, WAITING, make_order, run_stamp, wait_until
 from cli.output import CommandError, ProgressBar, table
@@ -106,6 +107,8 @@ def scenarios(inventory: list[dict[str, Any]], price: dict[str, Decimal]) -> lis
             approve_hold=True,
         ),
         Scenario("returned after delivery", one(plenty[2], 2), DELIVERED, return_one=True),
+        # The simulated carrier reports a weather delay to this postal code, then delivers.
+        Scenario("carrier delay", one(plenty[0]), BOOKED, {"postal_code": DELAYED_POSTAL_CODE}),
     ]
 
 

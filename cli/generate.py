@@ -45,6 +45,7 @@ def make_order(
     token: str = "tok_ok",
     promotion_code: str | None = None,
     customer_id: str | None = None,
+    postal_code: str | None = None,
 ) -> OrderDocument:
     # The recipient is the customer with the same phone, in CN: nothing raises the risk.
     province, city, district, street, postal, lat, lon = PLACES[n % len(PLACES)]
@@ -69,7 +70,7 @@ def make_order(
                 "city": city,
                 "district": district,
                 "street": street,
-                "postal_code": postal,
+                "postal_code": postal_code or postal,
                 "lat": lat,
                 "lon": lon,
             },

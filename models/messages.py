@@ -29,9 +29,10 @@ class CarrierEvent(BaseModel):
     event_id: str = Field(min_length=1)
     carrier: str
     tracking_number: str
-    status: str  # PICKED_UP, IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED
+    status: str  # PICKED_UP, IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED; or EXCEPTION
     at: datetime
     location: str = ""
+    note: str = Field(default="", max_length=500)  # an EXCEPTION's reason, e.g. weather
 
 
 class RestockInput(BaseModel):

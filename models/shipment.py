@@ -22,6 +22,7 @@ from models.zones import Place
 # Tracking statuses in the order a parcel goes through them.
 TRACKING_ORDER = ("BOOKED", "PICKED_UP", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED")
 PACKING, PACKED, CANCELLED = "PACKING", "PACKED", "CANCELLED"
+EXCEPTION = "EXCEPTION"  # the carrier reports a delay; the parcel's status stays
 # The delay watchdog: no carrier news for this long means the parcel stopped moving.
 PICKUP_WAIT = timedelta(hours=24)  # from booking to the carrier's pickup
 MOVE_WAIT = timedelta(hours=24)  # between tracking events after pickup
@@ -157,6 +158,13 @@ def delay_deadline(status: str, last_news_at: datetime | None) -> datetime | Non
     if last_news_at is None or status in (PACKING, PACKED, CANCELLED, "DELIVERED"):
         return None
     return last_news_at + (MOVE_WAIT if picked_up(status) else PICKUP_WAIT)
+
+
+def carrier_delay_notice(view: ShipmentView, event: CarrierEvent) -> tuple[str, bool]:
+    """A delay the carrier reported, and whether to tell the customer (the first time)."""
+    where = f" at {event.location}" if event.location else ""
+    detail = f"{view.carrier} {view.tracking_number}: {event.note or 'delayed'}{where}"
+    return detail, view.delays == 0
 
 
 def delay_notice(view: ShipmentView, since: datetime, now: datetime) -> tuple[str, bool]:

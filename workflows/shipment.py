@@ -246,6 +246,9 @@ class ShipmentWorkflow:
         while self.view.status != "DELIVERED" or self.news:
             while self.news:
                 event = self.news.pop(0)
+                if event.status == rules.EXCEPTION:
+                    await self._carrier_delay(event)
+                    continue
                 where = f" at {event.location}" if event.location else ""
                 await self._report(f"PARCEL_{event.status}", f"{self.view.shipment_id}{where}")
                 watched_from = None
@@ -265,6 +268,13 @@ class ShipmentWorkflow:
             except TimeoutError:
                 watched_from = workflow.now()
                 await self._delayed(since)
+
+    async def _carrier_delay(self, event: CarrierEvent) -> None:
+        detail, tell_customer = rules.carrier_delay_notice(self.view, event)
+        self.view.delays += 1
+        await self._report(
+            "SHIPMENT_DELAYED", detail, record=True, notify=tell_customer, alert_ops=True
+        )
 
     async def _delayed(self, since: datetime) -> None:
         detail, tell_customer = rules.delay_notice(self.view, since, workflow.now())

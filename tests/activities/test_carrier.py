@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select
 from temporalio.exceptions import ApplicationError
 
 from activities.carrier import SHIPMENT_DELIVERED, CarrierActivities
-from activities.carrier_sim import SimulatedCarrier
+from activities.carrier_sim import DELAY_NOTE, DELAYED_POSTAL_CODE, SimulatedCarrier
 from activities.simulator import CarrierSimulator
 from activities.tables import Shipment
 from models.activity_io import BookShipmentInput, CancelShipmentInput
@@ -204,3 +204,20 @@ async def test_the_simulator_runs_until_told_to_stop(
     await asyncio.wait_for(running, timeout=2)
 
     assert [e.status for _, e in inbox.events] == STAGES
+
+
+async def test_to_postal_code_88888_the_carrier_reports_a_delay_after_pickup(
+    seeded: Engine, carrier: CarrierActivities, clock: Clock
+) -> None:
+    delayed = ADDRESS.model_copy(update={"postal_code": DELAYED_POSTAL_CODE})
+    booked = carrier.book_shipment(_booking(address=delayed))
+    simulator, inbox = CarrierSimulator(seeded, clock=clock), Inbox()
+    for _ in range(7):
+        clock.advance(8)
+        await simulator.tick(inbox)
+
+    statuses = [e.status for _, e in inbox.events]
+    assert statuses == ["PICKED_UP", "EXCEPTION", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"]
+    notes = {e.status: e.note for _, e in inbox.events}
+    assert notes["EXCEPTION"] == DELAY_NOTE and notes["IN_TRANSIT"] == ""
+    assert {e.tracking_number for _, e in inbox.events} == {booked.tracking_number}

@@ -147,6 +147,24 @@ async def test_the_delay_watchdog_alerts_ops_and_tells_the_customer_once(
     assert [e.event for e in view.timeline].count("SHIPMENT_DELAYED") == 2
 
 
+async def test_a_delay_the_carrier_reports_alerts_ops_and_tells_the_customer(
+    start_order, shop, packed
+):
+    async with start_order(make_order()) as handle:
+        booked = await packed(handle)
+        await handle.signal(OrderWorkflow.carrier_event, tracking(booked, "PICKED_UP"))
+        delay = tracking(booked, "EXCEPTION").model_copy(update={"note": "storm at the hub"})
+        await handle.signal(OrderWorkflow.carrier_event, delay)
+        await handle.signal(OrderWorkflow.carrier_event, delay)  # the same event again
+        view = await wait_until(handle, lambda v: v.shipments[0].delays == 1)
+        await handle.signal(OrderWorkflow.carrier_event, tracking(booked, "DELIVERED"))
+        await wait_for_status(handle, S.DELIVERED)
+    assert view.shipments[0].status == "PICKED_UP"  # an exception moves no status
+    (delayed,) = [r for r in shop.records if r.event == "SHIPMENT_DELAYED"]
+    assert delayed.alert_ops and delayed.notify_customer
+    assert "storm at the hub at Shanghai hub" in delayed.detail
+
+
 async def test_cancel_while_packing_cancels_the_child_and_compensates(start_order, shop, env):
     shop.stock = {("WH-SH", "TEA-001"): 5, ("WH-BJ", "SNK-001"): 5}
     async with start_order(make_order(lines=TWO_WAREHOUSES)) as handle:
