@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from models.messages import CancelInput, ChangeAddressInput, OpsResult, RetryStepInput
     from models.order import OrderDocument
     from models.order_state import OrderState
+    from workflows import search_attributes as sa
     from workflows.order_steps import failure_reason
 
 RETRY_PATCH = "retry-step"  # before it, a step that gave up compensated at once
@@ -53,6 +54,7 @@ class OrderOps:
             return False
         view, self.retry_by = self.state.view, None
         view.failed_step = step
+        workflow.upsert_search_attributes([sa.FAILED_STEP.value_set(step)])
         detail = f"{step}: {failure_reason(failure)}; retry_step within 24 h or it is undone"
         await self._log_event("STEP_FAILED", detail, notify=False, alert_ops=True)
         with contextlib.suppress(TimeoutError):
@@ -65,6 +67,7 @@ class OrderOps:
                 timeout_summary=f"ops retry of {step}",
             )
         operator, self.retry_by, view.failed_step = self.retry_by, None, None
+        workflow.upsert_search_attributes([sa.FAILED_STEP.value_unset()])
         if operator is None:
             self._show_card()
             return False

@@ -13,6 +13,7 @@ WAREHOUSES = SearchAttributeKey.for_keyword_list("Warehouses")
 CARRIER = SearchAttributeKey.for_keyword("Carrier")
 SLA_BREACHED = SearchAttributeKey.for_bool("SlaBreached")
 RISK_LEVEL = SearchAttributeKey.for_keyword("RiskLevel")
+FAILED_STEP = SearchAttributeKey.for_keyword("FailedStep")  # set while a step awaits retry_step
 
 # Name -> type as `temporal server start-dev --search-attribute NAME=TYPE` spells it.
 REGISTRY: dict[str, str] = {
@@ -25,4 +26,5 @@ REGISTRY: dict[str, str] = {
     "Carrier": "Keyword",
     "SlaBreached": "Bool",
     "RiskLevel": "Keyword",
+    "FailedStep": "Keyword",
 }

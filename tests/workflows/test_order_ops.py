@@ -14,6 +14,7 @@ from models.status import OrderStatus as S
 from tests.workflows.conftest import make_order
 from tests.workflows.helpers import deliver, scan_all, view_of, wait_for_status, wait_until
 from workflows.order import OrderWorkflow
+from workflows.search_attributes import FAILED_STEP
 
 RETRY_WAIT = timedelta(minutes=10)  # longer than the bounded retries of one step
 
@@ -31,6 +32,8 @@ async def test_ops_retry_a_step_that_gave_up_and_the_order_goes_on(start_order, 
         await env.sleep(RETRY_WAIT)
         view = await wait_until(handle, lambda v: v.failed_step == "reserve_stock")
         assert view.status == S.RECEIVED
+        described = await handle.describe()
+        assert described.typed_search_attributes.get(FAILED_STEP) == "reserve_stock"
         with pytest.raises(WorkflowUpdateFailedError) as wrong:
             await handle.execute_update(
                 OrderWorkflow.retry_step, RetryStepInput(step="authorize_payment", operator="ops")
@@ -40,6 +43,8 @@ async def test_ops_retry_a_step_that_gave_up_and_the_order_goes_on(start_order, 
             OrderWorkflow.retry_step, RetryStepInput(step="reserve_stock", operator="ops-zhao")
         )
         view = await wait_for_status(handle, S.ALLOCATED)
+        described = await handle.describe()
+    assert described.typed_search_attributes.get(FAILED_STEP) is None
     assert "authorize_payment has not failed" in str(wrong.value.cause)
     assert result.accepted and view.failed_step is None
     events = {r.event: r for r in shop.records}
