@@ -14,8 +14,18 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from api import errors, routes_health, routes_inventory, routes_orders, routes_webhooks
-from api.settings import DEV_WEBHOOK_SECRET, GatewaySettings
+from api import (
+    errors,
+    routes_health,
+    routes_inventory,
+    routes_orders,
+    routes_returns,
+    routes_webhooks,
+)
+from api.metrics import install as install_metrics
+from api.routes_codec import install as install_codec
+from api.routes_dashboard import router as dashboard_router
+from api.settings import DEV_CODEC_TOKEN, DEV_WEBHOOK_SECRET, GatewaySettings
 from api.state import Gateway
 from cli.store import engine_for
 from workers.settings import Settings, load_settings
@@ -33,6 +43,8 @@ def create_app(
         own = gateway_settings or GatewaySettings()
         if own.oms_webhook_secret == DEV_WEBHOOK_SECRET:
             log.warning("gateway", outcome="dev_webhook_secret", hint="set OMS_WEBHOOK_SECRET")
+        if oms.oms_codec_token == DEV_CODEC_TOKEN:
+            log.warning("gateway", outcome="dev_codec_token", hint="set OMS_CODEC_TOKEN")
         engine = engine_for(oms)  # creates the schema on a fresh database
         gateway = Gateway(settings=oms, gateway=own, engine=engine)
         try:
@@ -63,6 +75,9 @@ def create_app(
         response: Response = await call_next(request)
         return response
 
-    for module in (routes_orders, routes_inventory, routes_webhooks, routes_health):
+    install_codec(app)  # /codec/encode, /codec/decode, with CORS for the Web UI
+    install_metrics(app)  # GET /metrics; added last, so it sees every request
+    for module in (routes_orders, routes_returns, routes_inventory, routes_webhooks, routes_health):
         app.include_router(module.router)
+    app.include_router(dashboard_router)  # /dashboard: live figures, alerts and charts
     return app

@@ -14,12 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from activities.purchasing import seed_suppliers
+from api.routes_codec import ui_endpoint
 from cli import store
 from cli.commands import client_for
 from cli.output import CommandError
 from models.suppliers import SupplierDocument
 from workers.devserver import DevServer, log_tail, start_dev_server
+from workers.metrics import metrics_address
 from workers.settings import PROJECT_ROOT, Settings
+from workers.smtp_sink import MAIL_DIR, SmtpSink, is_local
 from workflows.schedules import ensure_schedules
 
 STATE_DIR = PROJECT_ROOT / ".oms"
@@ -35,6 +38,9 @@ def _child_env(settings: Settings, **extra: str) -> dict[str, str]:
         "OMS_TASK_QUEUE": settings.task_queue,
         "OMS_DATABASE_URL": settings.oms_database_url,
         "OMS_SIM_PACE": str(settings.oms_sim_pace),
+        # The same keyring and codec token as this process: one deployment, one codec.
+        "OMS_CODEC_KEYS": settings.oms_codec_keys,
+        "OMS_CODEC_TOKEN": settings.oms_codec_token,
         **extra,
     }
 
@@ -54,9 +60,26 @@ def _start_module(module: str, env: dict[str, str], log_path: Path) -> subproces
         )
 
 
-def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
-    """`python -m workers` against this address and database, logging to `log_path`."""
-    return _start_module("workers", _child_env(settings), log_path)
+def start_worker(settings: Settings, log_path: Path, **extra_env: str) -> subprocess.Popen[bytes]:
+    """`python -m workers` against this address and database, logging to `log_path`.
+
+    `extra_env` adds worker settings (e.g. OMS_SMTP_PORT, OMS_METRICS_PORT).
+    """
+    return _start_module("workers", _child_env(settings, **extra_env), log_path)
+
+
+def start_mail_sink(settings: Settings, say: Callable[..., None]) -> SmtpSink | None:
+    """A local SMTP server keeping the mails in .oms/mail/, when mail goes to this machine."""
+    if not is_local(settings.oms_smtp_host):
+        return None
+    try:
+        sink = SmtpSink(MAIL_DIR, host=settings.oms_smtp_host, port=settings.oms_smtp_port)
+        sink.start()
+    except Exception as error:  # e.g. the port is taken (another sink): mail goes there
+        say(f"SMTP sink not started on port {settings.oms_smtp_port}: {error}")
+        return None
+    say(f"SMTP sink on {settings.oms_smtp_host}:{settings.oms_smtp_port} (mail in {MAIL_DIR})")
+    return sink
 
 
 def start_gateway(
@@ -69,6 +92,13 @@ def start_gateway(
     host = os.environ.get("OMS_HTTP_HOST", "127.0.0.1")
     env = _child_env(settings, OMS_HTTP_PORT=str(port), OMS_HTTP_HOST=host, **extra_env)
     return _start_module("api", env, log_path)
+
+
+def codec_origins(server: DevServer | None) -> dict[str, str]:
+    """Gateway env letting the started Web UI call the codec server (CORS), unless set."""
+    if server is None or server.ui_port is None or "OMS_CODEC_ORIGINS" in os.environ:
+        return {}
+    return {"OMS_CODEC_ORIGINS": f"{server.ui_origin},http://localhost:{server.ui_port}"}
 
 
 def _reachable(host: str | None) -> str:
@@ -122,7 +152,9 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
     server: DevServer | None = None
     worker: subprocess.Popen[bytes] | None = None
     gateway: subprocess.Popen[bytes] | None = None
+    sink: SmtpSink | None = None
     say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    gateway_url = f"http://{_reachable(os.environ.get('OMS_HTTP_HOST'))}:{args.http_port}"
     try:
         if not args.no_server:
             server = await asyncio.to_thread(
@@ -130,6 +162,7 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
                 port=args.port,
                 ui_port=args.ui_port,
                 log_path=STATE_DIR / "temporal-server.log",
+                codec_endpoint=ui_endpoint(gateway_url, settings.oms_codec_token),
             )
             settings = settings.model_copy(update={"temporal_address": server.address})
             say(f"Temporal dev server on {server.address} (log {server.log_path})")
@@ -137,12 +170,14 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
         if counts:
             say("seeded the demo catalog: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         await _ensure_replenishment(settings, say)
+        sink = start_mail_sink(settings, say)
         worker_log = STATE_DIR / "worker.log"
         worker = start_worker(settings, worker_log)
         say(f"worker started (pid {worker.pid}, log {worker_log})")
+        if metrics := metrics_address(settings):
+            say(f"worker metrics on http://{metrics}/metrics")
         gateway_log = STATE_DIR / "gateway.log"
-        gateway = start_gateway(settings, args.http_port, gateway_log)
-        gateway_url = f"http://{_reachable(os.environ.get('OMS_HTTP_HOST'))}:{args.http_port}"
+        gateway = start_gateway(settings, args.http_port, gateway_log, **codec_origins(server))
         await asyncio.to_thread(wait_for_gateway, gateway, gateway_url, gateway_log)
         say(f"HTTP gateway on {gateway_url} (OpenAPI {gateway_url}/docs, log {gateway_log})")
         if args.demo:
@@ -171,6 +206,8 @@ async def serve(args: argparse.Namespace, settings: Settings) -> int:
             stop_process(worker)
         if server is not None:
             server.stop()
+        if sink is not None:
+            sink.stop()
 
 
 async def _demo_unless_stopped(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 
-from workers.converter import DATA_CONVERTER
+from workers.converter import data_converter
 from workers.settings import Settings
 
 
@@ -14,6 +14,6 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Clie
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter(settings),  # this deployment's keyring
         runtime=runtime,
     )

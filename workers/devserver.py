@@ -54,6 +54,11 @@ class DevServer:
         return f"{self.ip}:{self.port}"
 
     @property
+    def ui_origin(self) -> str | None:
+        """The Web UI's origin, as a browser sends it (for the codec server's CORS)."""
+        return None if self.ui_port is None else f"http://{self.ip}:{self.ui_port}"
+
+    @property
     def ui_url(self) -> str | None:
         if self.ui_port is None:
             return None
@@ -102,6 +107,7 @@ def start_dev_server(
     ip: str | None = None,
     log_path: Path | None = None,
     wait_seconds: float = 60.0,
+    codec_endpoint: str | None = None,
 ) -> DevServer:
     """Start the dev server and return once it answers on its gRPC port."""
     options = dev_server_options()
@@ -117,6 +123,8 @@ def start_dev_server(
     else:
         ui_port = ui_port or int(options.get("ui-port", port + 1000))
         args += ["--ui-port", str(ui_port), "--ui-disable-news-fetch"]
+        if codec_endpoint:  # the UI decodes payloads through the gateway's codec server
+            args += ["--ui-codec-endpoint", codec_endpoint]
     for name, kind in REGISTRY.items():
         args += ["--search-attribute", f"{name}={kind}"]
     if log_path is None:

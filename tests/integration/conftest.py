@@ -30,19 +30,21 @@ from temporalio.service import RPCError
 from activities.catalog import seed_catalog
 from activities.db import create_schema, make_engine
 from activities.ledger import list_inventory
+from api.routes_codec import ui_endpoint
 from cli.documents import load_catalog
 from cli.generate import make_order
-from cli.up import start_worker, stop_process
+from cli.up import start_gateway, start_worker, stop_process, wait_for_gateway
 from models.catalog import CatalogDocument
 from models.order import workflow_id_for
 from models.view import OrderView
 from workers.client import connect
 from workers.devserver import DevServer, free_port, log_tail, start_dev_server
 from workers.settings import PROJECT_ROOT, Settings, load_settings
+from workers.smtp_sink import SmtpSink
 
 STARTER = PROJECT_ROOT / "starter.py"
 # Test-only SKUs: no other test orders them, so their counters are the test's own.
-TEST_SKUS = ["IT-ORDER", "IT-CANCEL", "IT-REFUSE", "IT-BAD"]
+TEST_SKUS = ["IT-ORDER", "IT-CANCEL", "IT-REFUSE", "IT-BAD", "IT-RET-A", "IT-RET-B"]
 TEST_STOCK = CatalogDocument.model_validate(
     {
         "warehouses": [{"warehouse_id": "IT-WH", "name": "Test DC", "lat": 31.2, "lon": 121.5}],
@@ -59,6 +61,9 @@ class System:
     env: dict[str, str]
     workdir: Path
     worker_log: Path
+    mail: SmtpSink | None = None  # the SMTP server the worker mails to
+    metrics_port: int = 0  # the worker's Prometheus endpoint
+    codec_port: int = 0  # the Web UI's codec server (the `codec_server` fixture)
 
     def starter(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -100,8 +105,16 @@ def order_data(sku: str = "IT-CANCEL", quantity: int = 1, **options: Any) -> dic
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     workdir = tmp_path_factory.mktemp("oms")
+    # The Web UI decodes through the gateway's codec server: its port is chosen now, and
+    # `codec_server` starts the gateway there for the tests that need it.
+    codec_port = free_port()
+    token = load_settings().oms_codec_token
     server = start_dev_server(
-        port=free_port(), in_memory=True, headless=True, log_path=workdir / "temporal.log"
+        port=free_port(),
+        in_memory=True,
+        ui_port=free_port(),
+        codec_endpoint=ui_endpoint(f"http://127.0.0.1:{codec_port}", token),
+        log_path=workdir / "temporal.log",
     )
     try:
         settings = load_settings(
@@ -115,7 +128,15 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         seed_catalog(engine, doc=load_catalog(str(PROJECT_ROOT / "data" / "catalog.json")))
         seed_catalog(engine, doc=TEST_STOCK)
         worker_log = workdir / "worker.log"
-        worker = start_worker(settings, worker_log)
+        mail = SmtpSink(workdir / "mail", port=free_port()).start()
+        metrics_port = free_port()
+        worker = start_worker(
+            settings,
+            worker_log,
+            OMS_SMTP_HOST="127.0.0.1",
+            OMS_SMTP_PORT=str(mail.port),
+            OMS_METRICS_PORT=str(metrics_port),
+        )
         env = {
             **os.environ,
             "TEMPORAL_ADDRESS": settings.temporal_address,
@@ -126,11 +147,26 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
             time.sleep(0.5)
             if worker.poll() is not None:
                 raise RuntimeError(f"worker died at start:\n{log_tail(worker_log)}")
-            yield System(server, settings, env, workdir, worker_log)
+            yield System(server, settings, env, workdir, worker_log, mail, metrics_port, codec_port)
         finally:
             stop_process(worker)
+            mail.stop()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def codec_server(system: System) -> Iterator[str]:
+    """The gateway on the port the Web UI decodes through; its URL (`.../codec` below it)."""
+    log = system.workdir / "codec-gateway.log"
+    origin = system.server.ui_origin or ""
+    process = start_gateway(system.settings, system.codec_port, log, OMS_CODEC_ORIGINS=origin)
+    url = f"http://127.0.0.1:{system.codec_port}"
+    try:
+        wait_for_gateway(process, url, log)
+        yield url
+    finally:
+        stop_process(process)
 
 
 @pytest_asyncio.fixture(scope="session")
