@@ -1,10 +1,12 @@
 """Record reference histories: `python -m tests.replay.record` (or `make record-histories`).
 
 Starts its own in-memory dev server and a worker with a fast simulated pace, runs one
-order per path worth guarding (delivered, cancelled, card declined, backordered) and
-writes each history to tests/replay/histories/NAME.json, plus the delivered order's
-ShipmentWorkflow (shipment_delivered.json). Re-record only on purpose:
-these files are what proves that old runs still replay after a workflow change.
+order per path worth guarding (delivered, cancelled, card declined, backordered,
+substituted, returned, held and approved, delayed by the carrier) and one run of every
+other workflow type, and writes each history to tests/replay/histories/RECORDING/NAME.json
+(plus the delivered order's ShipmentWorkflow). Each recording is a new folder and the
+old folders stay: they are what proves that runs started under older code still replay
+after a workflow change. Set RECORDING for a new release; never overwrite an old one.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import os
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
+from activities.carrier_sim import DELAYED_POSTAL_CODE
 from activities.catalog import seed_catalog
 from activities.db import create_schema, make_engine
 from activities.purchasing import seed_suppliers
@@ -26,13 +30,15 @@ from cli.documents import load_catalog
 from cli.generate import make_order, wait_until
 from cli.orders import start_order
 from cli.up import start_worker, stop_process
-from models.backorder import BackorderDecisionInput
+from models.backorder import BackorderDecisionInput, DecisionResult
 from models.dispatch_io import DispatchPlanInput
-from models.messages import CancelInput
+from models.messages import CancelInput, HoldReviewInput
 from models.monitors import MonitorPolicy, RiskMonitorInput
 from models.replenishment_io import ReconciliationInput, ReplenishmentInput
+from models.returns import ReturnRequestInput, ReturnResult
 from models.status import OrderStatus
 from models.suppliers import SupplierDocument
+from models.view import LineView, OrderView
 from models.wms import WmsEvent
 from workers.client import connect
 from workers.devserver import free_port, start_dev_server
@@ -44,6 +50,7 @@ from workflows.replenishment import ReplenishmentWorkflow
 from workflows.warehouse_events import WarehouseEventWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
+RECORDING = HISTORIES / "2026-12-03-second-landing"  # encrypted payloads, returns, zones
 S = OrderStatus
 # name -> (sku, quantity, payment token, the status to wait for, cancel right away)
 CASES = {
@@ -52,9 +59,26 @@ CASES = {
     "declined": ("HOM-003", 1, "tok_decline", {S.AWAITING_PAYMENT}, False),
     "backordered": ("HOM-007", 1, "tok_ok", {S.BACKORDERED}, False),
     "substituted": ("HOM-007", 1, "tok_ok", {S.ALLOCATED}, False),
+    "returned": ("TEA-002", 2, "tok_ok", {S.DELIVERED}, False),
+    "held_approved": ("SNK-002", 1, "tok_ok", {S.ON_HOLD}, False),
+    "carrier_delay": ("SNK-003", 1, "tok_ok", {S.DELIVERED}, False),
+}
+OPTIONS: dict[str, dict[str, str]] = {
+    "held_approved": {"customer_id": "C-FRAUD-1"},  # on the block list
+    "carrier_delay": {"postal_code": DELAYED_POSTAL_CODE},  # the carrier reports a delay
 }
 # The backordered customer who takes the similar item offered.
 SUBSTITUTE = BackorderDecisionInput(choice="substitute", substitute_sku="HOM-003")
+APPROVAL = HoldReviewInput(operator="ops-record", note="recorded approval")
+ONE_BACK = ReturnRequestInput(lines=[LineView(sku="TEA-002", quantity=1)], reason="recorded")
+
+
+async def _until(handle: WorkflowHandle, ready: Callable[[OrderView], bool]) -> None:
+    for _ in range(300):
+        if ready(await handle.query("status", result_type=OrderView)):
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"{handle.id}: the return was never refunded")
 
 
 async def record_scheduled(client: Client, settings: Settings) -> list[Path]:
@@ -86,7 +110,7 @@ async def record_scheduled(client: Client, settings: Settings) -> list[Path]:
             run, arg, id=f"REC-{name}-{uuid.uuid4().hex[:6]}", task_queue=settings.task_queue
         )
         await asyncio.wait_for(handle.result(), 60)
-        paths.append(HISTORIES / f"{name}.json")
+        paths.append(RECORDING / f"{name}.json")
         paths[-1].write_text((await handle.fetch_history()).to_json() + "\n")
     return paths
 
@@ -101,7 +125,7 @@ async def record(settings: Settings) -> list[Path]:
         sku, quantity, token, wanted, cancel = CASES[name]
         order_id = f"REC-{name}-{uuid.uuid4().hex[:6]}"
         lines = [(sku, quantity, Decimal(prices[sku]))]
-        order = make_order(order_id, lines, n=0, token=token)
+        order = make_order(order_id, lines, n=0, token=token, **OPTIONS.get(name, {}))
         handle = await start_order(client, settings, order)
         if cancel:
             await handle.execute_update("request_cancel", CancelInput(reason="recorded cancel"))
@@ -112,14 +136,20 @@ async def record(settings: Settings) -> list[Path]:
         if settled.timed_out:
             seen = settled.view.status if settled.view else "no answer"
             raise RuntimeError(f"{name}: never reached {wanted} (last: {seen})")
+        if name == "held_approved":
+            await handle.execute_update("approve_hold", APPROVAL, result_type=DecisionResult)
+            await wait_until(handle, frozenset({S.DELIVERED}), since_wall=0, timeout=90)
+        if name == "returned":
+            await handle.execute_update("request_return", ONE_BACK, result_type=ReturnResult)
+            await _until(handle, lambda v: bool(v.returns) and v.returns[0].status == "REFUNDED")
         await asyncio.sleep(1)  # let the activity that follows the status change land
-        path = HISTORIES / f"{name}.json"
+        path = RECORDING / f"{name}.json"
         path.write_text((await handle.fetch_history()).to_json() + "\n")
         if name == "delivered" and settled.view is not None:
             # The parcel's own history: packed by the simulated packer, tracked, delivered.
             child = client.get_workflow_handle(settled.view.shipments[0].workflow_id)
             await asyncio.wait_for(child.result(), 60)
-            parcel = HISTORIES / "shipment_delivered.json"
+            parcel = RECORDING / "shipment_delivered.json"
             parcel.write_text((await child.fetch_history()).to_json() + "\n")
             return [path, parcel]
         return [path]
@@ -145,7 +175,7 @@ def main() -> int:
         suppliers = (PROJECT_ROOT / "data/suppliers.json").read_text()
         seed_suppliers(engine, doc=SupplierDocument.model_validate_json(suppliers))
         worker = start_worker(settings, workdir / "worker.log")
-        HISTORIES.mkdir(parents=True, exist_ok=True)
+        RECORDING.mkdir(parents=True, exist_ok=True)
         for path in asyncio.run(record(settings)):
             print(f"wrote {path.relative_to(PROJECT_ROOT)}")
         return 0

@@ -1,6 +1,10 @@
 """Every checked-in history must replay against the current workflow code.
 
-A change that breaks one of these needs `workflow.patched(...)`, not a re-recording.
+Each folder under histories/ is one recording (tests/replay/record.py), kept for good:
+the first landing's plain payloads, then the second's encrypted ones with returns,
+holds, zones and carrier delays. A change that breaks one of these needs
+`workflow.patched(...)`, not a re-recording. (histories/rotation/ is replayed by
+test_key_rotation.py with its own keyring.)
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from models.order import OrderDocument
 from workers.converter import DATA_CONVERTER
 from workers.worker import WORKFLOWS
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+ROOT = Path(__file__).parent / "histories"
+HISTORIES = sorted(p for p in ROOT.glob("*/*.json") if p.parent.name != "rotation")
 HISTORIES_OF_ORDERS = [path for path in HISTORIES if path.stem == "delivered"]
+ORDERS = {"delivered", "cancelled", "declined", "backordered", "substituted"}
+OTHERS = {"shipment_delivered", "replenishment", "reconciliation", "wms_receipt"}
+SECOND = {"returned", "held_approved", "carrier_delay", "risk_monitors", "dispatch"}
 
 
 def load(path: Path) -> WorkflowHistory:
@@ -26,12 +34,14 @@ def load(path: Path) -> WorkflowHistory:
 
 def test_histories_are_checked_in() -> None:
     # Without this an empty folder would make the replay tests pass by collecting nothing.
-    names = {path.stem for path in HISTORIES}
-    orders = {"delivered", "cancelled", "declined", "backordered", "substituted"}
-    assert orders | {"replenishment", "reconciliation", "wms_receipt"} <= names
+    recordings: dict[str, set[str]] = {}
+    for path in HISTORIES:
+        recordings.setdefault(path.parent.name, set()).add(path.stem)
+    assert recordings["2026-12-03-first-landing"] == ORDERS | OTHERS
+    assert recordings["2026-12-03-second-landing"] == ORDERS | OTHERS | SECOND
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
+@pytest.mark.parametrize("path", HISTORIES, ids=[f"{p.parent.name}/{p.stem}" for p in HISTORIES])
 async def test_history_replays_against_current_code(path: Path) -> None:
     replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(load(path))  # raises on any nondeterminism
