@@ -76,13 +76,14 @@ def history_signals(
     signals = [(BLOCKED, f"on the block list: {entry}") for entry in history.blocked]
     if history.orders_last_day >= VELOCITY_FROM:
         signals.append((VELOCITY, f"{history.orders_last_day} orders in the last 24 h"))
-    if history.first_seen is None or now - history.first_seen < timedelta(days=NEW_ACCOUNT_DAYS):
+    new = history.first_seen is None or now - history.first_seen < timedelta(days=NEW_ACCOUNT_DAYS)
+    if new:
         signals.append((NEW_ACCOUNT, f"account younger than {NEW_ACCOUNT_DAYS} days"))
     average = history.average_total
     if history.orders >= UNUSUAL_FROM and average and order.total > UNUSUAL_FACTOR * average:
         times = (order.total / average).quantize(Decimal("0.1"))
         signals.append((UNUSUAL, f"total is {times} x the customer's average"))
-    if history.orders >= LOYAL_FROM and not history.blocked:
+    if history.orders >= LOYAL_FROM and not history.blocked and not new:  # trust takes time
         signals.append((LOYAL, f"{history.orders} earlier orders"))
     return signals
 

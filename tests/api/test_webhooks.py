@@ -220,7 +220,11 @@ async def test_a_wms_receipt_is_applied_once(http: httpx.AsyncClient, gateway: G
 async def test_a_receipt_wakes_a_backordered_order(
     http: httpx.AsyncClient, gateway: Gateway
 ) -> None:
-    data = order_json(sku="API-WMS", quantity=500)  # more than any receipt so far
+    # More than any receipt so far; a big bulk order, so from a VIP with no other orders
+    # (velocity, a new account's and unusual spend's points would hold it for review).
+    data = order_json(
+        sku="API-WMS", quantity=500, customer_id=f"C-{uuid.uuid4().hex[:8]}", tier="vip"
+    )
     assert (await http.post("/orders", json=data)).status_code == 202
     await wait_until(http, data["order_id"], in_status("BACKORDERED"))
 

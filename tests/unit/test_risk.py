@@ -118,3 +118,8 @@ def test_spending_far_above_the_usual_adds_risk(make_order: MakeOrder) -> None:
 def test_a_loyal_customer_earns_trust(make_order: MakeOrder) -> None:
     history = CustomerHistory(orders=5, average_total=Decimal("100"), first_seen=YEAR_AGO)
     assert assess(make_order(), history, NOW).reasons == ["5 earlier orders (-10)"]
+
+
+def test_many_orders_from_a_new_account_earn_no_trust(make_order: MakeOrder) -> None:
+    history = CustomerHistory(orders=8, first_seen=NOW - timedelta(hours=2))
+    assert "8 earlier orders (-10)" not in assess(make_order(), history, NOW).reasons
