@@ -9,7 +9,8 @@ SQLAlchemyError     the database is unreachable: 503
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from starlette.exceptions import HTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.schemas import ErrorBody, FieldError
+from cli.output import CommandError, InvalidInput, Refused
 from models.validation import field_path
 
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
@@ -33,6 +35,22 @@ class ApiError(Exception):
         self.status_code, self.detail, self.extra = status_code, detail, extra
         message = detail.removeprefix(f"{field}: ")
         self.errors = [FieldError(field=field, message=message)] if field else []
+
+
+@contextmanager
+def update_answers() -> Iterator[None]:
+    """An order update's outcomes as HTTP: refused 409 (with the reason and status),
+    unknown order 404, no worker answering 504."""
+    try:
+        yield
+    except Refused as refusal:
+        state = (refusal.answer or {}).get("status", "")
+        reason = str(refusal)
+        raise ApiError(409, reason, accepted=False, status=state, message=reason) from None
+    except InvalidInput as error:
+        raise ApiError(404, str(error), field="order_id") from None
+    except CommandError as error:
+        raise ApiError(504, str(error)) from None
 
 
 def field_problem(status_code: int, problem: str) -> ApiError:

@@ -11,12 +11,12 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.catalog import catalog_is_empty, check_order_against_catalog
-from api.errors import ERROR_RESPONSES, ApiError, field_problem
+from api.errors import ERROR_RESPONSES, ApiError, field_problem, update_answers
 from api.schemas import CancelAnswer, CancelRefusal, ErrorBody, OrderSummary, PlaceAnswer
 from api.state import ClientDep, GatewayDep
 from api.visibility import SAFE_VALUE, orders_query, summary_of
 from cli import orders
-from cli.output import CommandError, InvalidInput, Refused
+from cli.output import CommandError, InvalidInput
 from models.messages import CancelInput
 from models.order import OrderDocument, workflow_id_for
 from models.status import OrderStatus
@@ -98,16 +98,8 @@ async def get_order(order_id: OrderId, client: ClientDep) -> OrderView:
     summary="Cancel an order (the request_cancel update)",
 )
 async def cancel_order(order_id: OrderId, request: CancelInput, client: ClientDep) -> CancelAnswer:
-    try:
+    with update_answers():
         answer = await orders.cancel(client, order_id, request.reason)
-    except Refused as refusal:
-        state = (refusal.answer or {}).get("status", "")
-        reason = str(refusal)
-        raise ApiError(409, reason, accepted=False, status=state, message=reason) from None
-    except InvalidInput as error:
-        raise ApiError(404, str(error), field="order_id") from None
-    except CommandError as error:
-        raise ApiError(504, str(error)) from None
     return CancelAnswer.model_validate(answer)
 
 

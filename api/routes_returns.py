@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.errors import ERROR_RESPONSES, ApiError
+from api.errors import ERROR_RESPONSES, update_answers
 from api.routes_orders import NOT_FOUND, TIMEOUT, OrderId
 from api.schemas import CancelRefusal
 from api.state import ClientDep
 from cli.orders import send_update
-from cli.output import CommandError, InvalidInput, Refused
 from models.returns import ReturnRequestInput, ReturnResult
 
 router = APIRouter(tags=["orders"])
@@ -29,14 +28,6 @@ router = APIRouter(tags=["orders"])
 async def request_return(
     order_id: OrderId, request: ReturnRequestInput, client: ClientDep
 ) -> ReturnResult:
-    try:
+    with update_answers():
         answer = await send_update(client, order_id, "request_return", request, ReturnResult)
-    except Refused as refusal:
-        state = (refusal.answer or {}).get("status", "")
-        reason = str(refusal)
-        raise ApiError(409, reason, accepted=False, status=state, message=reason) from None
-    except InvalidInput as error:
-        raise ApiError(404, str(error), field="order_id") from None
-    except CommandError as error:
-        raise ApiError(504, str(error)) from None
     return ReturnResult.model_validate(answer)

@@ -19,7 +19,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -27,17 +26,14 @@ from typing import Any
 import temporalio
 from temporalio.client import Client
 
-from activities.catalog import seed_catalog
-from activities.db import create_schema, make_engine
 from bench.common import now, write_json
 from bench.noop import NoopWorkflow
-from cli.documents import load_catalog
 from cli.load import run_load
-from cli.up import start_worker, stop_process
+from cli.local_system import local_system
+from cli.up import stop_process
 from workers.client import connect
-from workers.devserver import free_port, start_dev_server
 from workers.process import exit_now
-from workers.settings import PROJECT_ROOT, load_settings
+from workers.settings import PROJECT_ROOT
 
 RESULTS = Path(__file__).parent / "results" / "throughput.json"
 NOOP_QUEUE = "bench-noop"
@@ -76,45 +72,29 @@ def machine() -> dict[str, Any]:
 
 
 async def bench(count: int, concurrency: int) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="oms-bench-"))
-    server = start_dev_server(port=free_port(), in_memory=True, headless=True)
-    workers: list[subprocess.Popen[bytes]] = []
-    try:
-        settings = load_settings(
-            temporal_address=server.address,
-            oms_database_url=f"sqlite:///{workdir / 'oms.db'}",
-            oms_task_queue="bench-orders",
-            # The simulated packer and carriers answer almost at once: the figure is the
-            # system's throughput, not the simulated warehouse's pace.
-            oms_sim_pace=0.02,
-        )
-        engine = make_engine(settings.oms_database_url)
-        create_schema(engine)
-        seed_catalog(engine, doc=load_catalog(str(PROJECT_ROOT / "data/catalog.json")))
-        env = {**os.environ, "TEMPORAL_ADDRESS": server.address, "BENCH_TASK_QUEUE": NOOP_QUEUE}
-        with open(workdir / "noop-worker.log", "wb") as log:
-            workers.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "bench.noop"],
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+    # The simulated packer and carriers answer almost at once: the figure is the
+    # system's throughput, not the simulated warehouse's pace.
+    with local_system("bench-orders", pace=0.02) as system:
+        settings = system.settings
+        env = {**os.environ, "TEMPORAL_ADDRESS": settings.temporal_address}
+        with open(system.workdir / "noop-worker.log", "wb") as log:
+            noop = subprocess.Popen(
+                [sys.executable, "-m", "bench.noop"],
+                cwd=PROJECT_ROOT,
+                env={**env, "BENCH_TASK_QUEUE": NOOP_QUEUE},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
-        workers.append(start_worker(settings, workdir / "worker.log"))
-        client = await connect(settings)
-        print(f"(a) naive: {count} workflows of five no-op activities ...", file=sys.stderr)
-        naive = await naive_rate(client, count, concurrency)
-        stop_process(workers[0])  # the order run gets the machine to itself
+        try:
+            client = await connect(settings)
+            print(f"(a) naive: {count} workflows of five no-op activities ...", file=sys.stderr)
+            naive = await naive_rate(client, count, concurrency)
+        finally:
+            stop_process(noop)  # the order run gets the machine to itself
         print(f"(b) orders: {count} OrderWorkflows to booked ...", file=sys.stderr)
         await run_load(client, settings, 3, 3, 120.0)  # warm-up, not counted
         orders = await run_load(client, settings, count, concurrency, 120.0)
-    finally:
-        for worker in workers:
-            stop_process(worker)
-        server.stop()
     return {
         "recorded_at": now(),
         "machine": machine(),

@@ -224,3 +224,21 @@ async def test_a_bad_cancel_body_is_422(http: httpx.AsyncClient, body: object, f
     answer = await http.post("/orders/NO-SUCH-ORDER/cancel", json=body)
     assert answer.status_code == 422, answer.text
     assert answer.json()["errors"][0]["field"] == field
+
+
+async def test_a_return_before_delivery_is_409_and_for_an_unknown_order_404(
+    http: httpx.AsyncClient,
+) -> None:
+    data = order_json()
+    assert (await http.post("/orders", json=data)).status_code == 202
+    await wait_until(http, data["order_id"], in_status("ALLOCATED", "SHIPPED"))
+    body = {"lines": [{"sku": "API-ORDER", "quantity": 1}], "reason": "too big"}
+
+    early = await http.post(f"/orders/{data['order_id']}/returns", json=body)
+    unknown = await http.post("/orders/NO-SUCH-ORDER/returns", json=body)
+    empty = await http.post(f"/orders/{data['order_id']}/returns", json={"reason": "x"})
+
+    assert early.status_code == 409, early.text
+    assert "only a delivered order can be returned" in early.json()["detail"]
+    assert unknown.status_code == 404, unknown.text
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "lines"

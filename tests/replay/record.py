@@ -12,9 +12,6 @@ after a workflow change. Set RECORDING for a new release; never overwrite an old
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-import tempfile
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -23,13 +20,10 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowHandle
 
 from activities.carrier_sim import DELAYED_POSTAL_CODE
-from activities.catalog import seed_catalog
-from activities.db import create_schema, make_engine
-from activities.purchasing import seed_suppliers
 from cli.documents import load_catalog
 from cli.generate import make_order, wait_until
+from cli.local_system import local_system
 from cli.orders import start_order
-from cli.up import start_worker, stop_process
 from models.backorder import BackorderDecisionInput, DecisionResult
 from models.dispatch_io import DispatchPlanInput
 from models.messages import CancelInput, HoldReviewInput
@@ -37,12 +31,11 @@ from models.monitors import MonitorPolicy, RiskMonitorInput
 from models.replenishment_io import ReconciliationInput, ReplenishmentInput
 from models.returns import ReturnRequestInput, ReturnResult
 from models.status import OrderStatus
-from models.suppliers import SupplierDocument
 from models.view import LineView, OrderView
 from models.wms import WmsEvent
 from workers.client import connect
-from workers.devserver import free_port, start_dev_server
-from workers.settings import PROJECT_ROOT, Settings, load_settings
+from workers.process import exit_now
+from workers.settings import PROJECT_ROOT, Settings
 from workflows.dispatch import DispatchPlanWorkflow
 from workflows.monitors import RiskMonitorWorkflow
 from workflows.reconciliation import ReconciliationWorkflow
@@ -159,36 +152,12 @@ async def record(settings: Settings) -> list[Path]:
 
 
 def main() -> int:
-    workdir = Path(tempfile.mkdtemp(prefix="oms-record-"))
-    server = start_dev_server(port=free_port(), in_memory=True, headless=True)
-    worker = None
-    try:
-        settings = load_settings(
-            temporal_address=server.address,
-            oms_database_url=f"sqlite:///{workdir / 'oms.db'}",
-            oms_task_queue="record-histories",
-            oms_sim_pace=0.05,
-        )
-        engine = make_engine(settings.oms_database_url)
-        create_schema(engine)
-        seed_catalog(engine, doc=load_catalog(str(PROJECT_ROOT / "data/catalog.json")))
-        suppliers = (PROJECT_ROOT / "data/suppliers.json").read_text()
-        seed_suppliers(engine, doc=SupplierDocument.model_validate_json(suppliers))
-        worker = start_worker(settings, workdir / "worker.log")
+    with local_system("record-histories", suppliers=True) as system:
         RECORDING.mkdir(parents=True, exist_ok=True)
-        for path in asyncio.run(record(settings)):
+        for path in asyncio.run(record(system.settings)):
             print(f"wrote {path.relative_to(PROJECT_ROOT)}")
-        return 0
-    finally:
-        if worker is not None:
-            stop_process(worker)
-        server.stop()
+    return 0
 
 
 if __name__ == "__main__":
-    code = main()
-    # Leave without interpreter teardown: a process that used a Temporal client can
-    # abort there with "PyGILState_Release" (temporalio/sdk-python#300).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(main())

@@ -9,26 +9,20 @@ second. Re-record only on purpose (a new history under the same test key is as g
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-import tempfile
 import uuid
 from decimal import Decimal
 from pathlib import Path
 
 from temporalio.client import Client
 
-from activities.catalog import seed_catalog
-from activities.db import create_schema, make_engine
-from cli.documents import load_catalog
 from cli.generate import make_order, wait_until
+from cli.local_system import local_system
 from cli.orders import start_order
-from cli.up import start_worker, stop_process
 from models.messages import CancelInput
 from models.status import OrderStatus
 from workers.converter import data_converter
-from workers.devserver import free_port, start_dev_server
-from workers.settings import PROJECT_ROOT, Settings, load_settings
+from workers.process import exit_now
+from workers.settings import PROJECT_ROOT, Settings
 
 # Test-only: it protects nothing but this recorded history's made-up customer.
 ROTATED_OUT = "test-rotated-out:b4cTqtAqe+FodPIp9DM8uyfw2EqahDULqezBoSEizIM="
@@ -56,34 +50,12 @@ async def record(settings: Settings) -> Path:
 
 
 def main() -> int:
-    workdir = Path(tempfile.mkdtemp(prefix="oms-record-rotation-"))
-    server = start_dev_server(port=free_port(), in_memory=True, headless=True)
-    worker = None
-    try:
-        settings = load_settings(
-            temporal_address=server.address,
-            oms_database_url=f"sqlite:///{workdir / 'oms.db'}",
-            oms_task_queue="record-rotation",
-            oms_sim_pace=0.05,
-            oms_codec_keys=ROTATED_OUT,  # the worker gets it too (cli.up passes it on)
-        )
-        engine = make_engine(settings.oms_database_url)
-        create_schema(engine)
-        seed_catalog(engine, doc=load_catalog(str(PROJECT_ROOT / "data/catalog.json")))
-        worker = start_worker(settings, workdir / "worker.log")
-        path = asyncio.run(record(settings))
+    # The worker gets the old keyring too (cli.up passes it on).
+    with local_system("record-rotation", oms_codec_keys=ROTATED_OUT) as system:
+        path = asyncio.run(record(system.settings))
         print(f"wrote {path.relative_to(PROJECT_ROOT)}")
-        return 0
-    finally:
-        if worker is not None:
-            stop_process(worker)
-        server.stop()
+    return 0
 
 
 if __name__ == "__main__":
-    code = main()
-    # Leave without interpreter teardown: a process that used a Temporal client can
-    # abort there with "PyGILState_Release" (temporalio/sdk-python#300).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(main())
