@@ -13,12 +13,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, func, select
 from temporalio import activity
 
 from activities import purchasing
 from activities.db import reading
-from activities.replenishment import stock_positions
+from activities.replenishment import net_reservations, stock_positions
 from activities.sqltypes import utcnow
 from activities.tables import Order, Shipment, StockLedger
 from models.analytics import OrderRecord, record_from_view
@@ -91,22 +91,10 @@ def stock_records(engine: Engine) -> list[StockRecord]:
 
 def sku_demand(engine: Engine, *, start: datetime, end: datetime) -> list[SkuDemand]:
     """Net units reserved in [start, end) per SKU and warehouse (pairs with demand only)."""
-    released = (
-        select(LEDGER.c.reservation_key, LEDGER.c.sku, LEDGER.c.warehouse_id)
-        .add_columns(func.sum(LEDGER.c.quantity).label("quantity"))
-        .where(LEDGER.c.kind == "release")
-        .group_by(LEDGER.c.reservation_key, LEDGER.c.sku, LEDGER.c.warehouse_id)
-        .subquery()
-    )
-    matches = and_(
-        released.c.reservation_key == LEDGER.c.reservation_key,
-        released.c.sku == LEDGER.c.sku,
-        released.c.warehouse_id == LEDGER.c.warehouse_id,
-    )
-    net = LEDGER.c.quantity - func.coalesce(released.c.quantity, 0)
+    rows, net = net_reservations()
     query = (
         select(LEDGER.c.sku, LEDGER.c.warehouse_id, func.sum(net))
-        .select_from(LEDGER.outerjoin(released, matches))
+        .select_from(rows)
         .where(LEDGER.c.kind == "reserve", LEDGER.c.at >= start, LEDGER.c.at < end)
         .group_by(LEDGER.c.sku, LEDGER.c.warehouse_id)
         .order_by(LEDGER.c.sku, LEDGER.c.warehouse_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import Engine, and_, func, select, update
@@ -59,10 +60,9 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def demand_history(engine: Engine, *, as_of: date, days: int) -> list[DemandSeries]:
-    """Daily net reserved units per SKU and warehouse over the `days` whole days before
-    `as_of`, each series starting on the pair's first ledger day (a new pair is short)."""
-    start = as_of - timedelta(days=days)
+def net_reservations() -> tuple[Any, Any]:
+    """Reservation ledger rows joined with what was released of them, and the net units
+    (reserved less released) as a column: demand that a cancel took back is no demand."""
     released = (
         select(LEDGER.c.reservation_key, LEDGER.c.sku, LEDGER.c.warehouse_id)
         .add_columns(func.sum(LEDGER.c.quantity).label("quantity"))
@@ -76,9 +76,17 @@ def demand_history(engine: Engine, *, as_of: date, days: int) -> list[DemandSeri
         released.c.warehouse_id == LEDGER.c.warehouse_id,
     )
     net = LEDGER.c.quantity - func.coalesce(released.c.quantity, 0)
+    return LEDGER.outerjoin(released, matches), net
+
+
+def demand_history(engine: Engine, *, as_of: date, days: int) -> list[DemandSeries]:
+    """Daily net reserved units per SKU and warehouse over the `days` whole days before
+    `as_of`, each series starting on the pair's first ledger day (a new pair is short)."""
+    start = as_of - timedelta(days=days)
+    rows, net = net_reservations()
     reserved = (
         select(LEDGER.c.sku, LEDGER.c.warehouse_id, LEDGER.c.at, net)
-        .select_from(LEDGER.outerjoin(released, matches))
+        .select_from(rows)
         .where(LEDGER.c.kind == "reserve")
         .where(LEDGER.c.at >= _midnight(start), LEDGER.c.at < _midnight(as_of))
     )
