@@ -66,6 +66,7 @@ class OrderWorkflow(
         self.child_failures: list[str] = []
         self.progress: list[ShipmentProgress] = []
         self.returns_open = False
+        self.returns_decided = False
         self.compensating = False
         self.retry_by: str | None = None
         self.return_queue: list[ReturnView] = []

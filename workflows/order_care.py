@@ -54,6 +54,7 @@ class OrderCare:
     hold: HoldOutcome | None
     sla_changes: int
     returns_open: bool
+    returns_decided: bool
     if TYPE_CHECKING:  # provided by OrderReturns, which comes later in the MRO
 
         async def _serve_returns(self) -> None: ...
@@ -219,6 +220,7 @@ class OrderCare:
         if workflow.patched(RETURNS_PATCH):
             self.returns_open = True
             serving = asyncio.create_task(self._serve_returns())
+        self.returns_decided = True
         await workflow.sleep(SURVEY_AFTER, summary="survey delay")
         survey.sent_at = workflow.now()
         await self._log_event("SURVEY_SENT", "how did we do?", notify=True, alert_ops=False)

@@ -40,6 +40,7 @@ class OrderReturns:
     facts: ValidateOrderResult
     payment: PaymentResult
     returns_open: bool  # set at delivery, cleared when the return window has closed
+    returns_decided: bool  # the delivered order has decided whether it takes returns
     return_queue: list[ReturnView]
 
     # Provided by OrderWorkflow and OrderSteps.
@@ -54,6 +55,8 @@ class OrderReturns:
     @workflow.update(name="request_return")
     async def request_return(self, request: ReturnRequestInput) -> ReturnResult:
         view = self.state.view
+        # Seen DELIVERED a moment before the order opened its return window: wait for it.
+        await workflow.wait_condition(lambda: self.returns_decided)
         refusal = self._return_refusal(request)
         if refusal:  # a second request in the same task may have taken the goods
             return ReturnResult(accepted=False, rma_id="", message=refusal)
@@ -84,7 +87,7 @@ class OrderReturns:
     def _return_refusal(self, request: ReturnRequestInput) -> str | None:
         view = self.state.view
         refusal = returns.refusal(view, view.delivered_at, workflow.now(), request)
-        if refusal is None and not self.returns_open:
+        if refusal is None and self.returns_decided and not self.returns_open:
             refusal = "the return window has closed"
         return refusal
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -125,3 +126,18 @@ async def test_a_return_no_carrier_takes_fails_and_alerts_ops(start_order, shop,
         final = await handle.result()
     assert final.returns[0].status == "FAILED" and shop.refunds == []
     assert [r.event for r in shop.records if r.alert_ops][-1] == "RETURN_FAILED"
+
+
+async def test_a_return_asked_the_moment_the_order_is_delivered_waits_for_the_window(
+    start_order, shop, packed
+):
+    gate = shop.gate("record_status:DELIVERED")
+    async with start_order(make_order()) as handle:
+        await deliver(handle, await packed(handle))
+        await shop.entered["record_status:DELIVERED"].wait()
+        await wait_for_status(handle, S.DELIVERED)  # seen before the window opened
+        asking = asyncio.create_task(handle.execute_update(OrderWorkflow.request_return, one_tea()))
+        await asyncio.sleep(0.5)
+        gate.set()
+        result = await asking
+    assert result.accepted and result.rma_id
