@@ -94,6 +94,11 @@ def refundable(captured: Decimal, view: OrderView) -> Decimal:
     return max(captured - refunded, Decimal("0.00"))
 
 
+def payment_status(captured: Decimal, view: OrderView) -> str:
+    """After a refund: REFUNDED once nothing captured is left, else PARTIALLY_REFUNDED."""
+    return "REFUNDED" if refundable(captured, view) == 0 else "PARTIALLY_REFUNDED"
+
+
 def return_warehouse(view: OrderView, lines: list[LineView]) -> str:
     """The warehouse that shipped most of the returned units takes them back."""
     skus = {line.sku for line in lines}

@@ -147,8 +147,7 @@ class OrderReturns:
             )
             await self._act("post_voucher", voucher, VoucherResult, f"journal: refund {amount}")
         rma.amount, rma.status = amount, "REFUNDED"
-        left = returns.refundable(self.state.captured(), view)
-        view.payment.status = "REFUNDED" if left == 0 else "PARTIALLY_REFUNDED"
+        view.payment.status = returns.payment_status(self.state.captured(), view)
         detail = f"{rma.rma_id} received at {rma.warehouse_id}; {amount} refunded"
         await self._log_event("RETURN_REFUNDED", detail, notify=True, alert_ops=False)
 

@@ -3,8 +3,8 @@
 Started by OrderWorkflow as a child, one per warehouse of the allocation, with id
 `shipment-{order_id}-{warehouse_id}`. PACKING: the packer scans every unit
 (`scan_item`, checked against the parcel); then carrier choice and booking with a
-fallback carrier (shipment_booking.py); then tracking (`carrier_event`, once per event id) with a delay
-watchdog; at pickup the stock leaves the warehouse and this parcel's share of the
+fallback carrier (shipment_booking.py); then tracking (`carrier_event`, once per event
+id) with a delay watchdog; at pickup the stock leaves the warehouse and this parcel's share of the
 payment is captured; DELIVERED ends it. Every step is reported to the order with the
 `shipment_progress` signal: the order owns the view, the timeline and the records.
 
