@@ -147,13 +147,7 @@ def shipment_weight(
 ) -> float:
     """Total weight in kg of the allocations (of one warehouse's parcel when given)."""
     weights = {p.sku: p.weight_kg for p in products}
-    total = sum(
-        a.quantity * weights.get(a.sku, DEFAULT_WEIGHT_KG)
-        for a in allocations
-        if warehouse_id is None or a.warehouse_id == warehouse_id
-    )
-    # Rounded so float noise never tips a parcel over a carrier's weight limit.
-    return round(total, 6)
+    return _total(allocations, weights, DEFAULT_WEIGHT_KG, warehouse_id)
 
 
 def shipment_volume(
@@ -164,9 +158,19 @@ def shipment_volume(
 ) -> float:
     """Total volume in litres of the allocations (of one warehouse's parcel when given)."""
     volumes = {p.sku: p.volume_l for p in products}
+    return _total(allocations, volumes, DEFAULT_VOLUME_L, warehouse_id)
+
+
+def _total(
+    allocations: list[Allocation],
+    per_unit: dict[str, float],
+    default: float,
+    warehouse_id: str | None,
+) -> float:
     total = sum(
-        a.quantity * volumes.get(a.sku, DEFAULT_VOLUME_L)
+        a.quantity * per_unit.get(a.sku, default)
         for a in allocations
         if warehouse_id is None or a.warehouse_id == warehouse_id
     )
+    # Rounded so float noise never tips a parcel over a carrier's limit.
     return round(total, 6)
